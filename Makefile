@@ -1,0 +1,103 @@
+# install-party: build, test, install.  See README.md.
+.SUFFIXES:
+
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+DATADIR  = $(PREFIX)/share/install-party
+DESTDIR ?=
+
+# Build directory; `make check` also builds a sanitized copy in build/asan.
+B ?= build
+
+PKGS     = libcurl yaml-0.1 libssh2 libcrypto libcrypt
+CFLAGS  ?= -O2 -g
+XCFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+           -Wno-format-nonliteral -Ilib -MMD -MP \
+           -DIP_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lonig -lm
+VERSION  = 0.1.0
+
+TOOLS    = $(notdir $(wildcard cmd/ip-*))
+LIBSRC   = $(wildcard lib/*.c)
+LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
+BINS     = $(TOOLS:%=$(B)/bin/%) $(if $(wildcard install-party),$(B)/bin/install-party)
+MANS     = $(wildcard man/*.1 man/*.5)
+
+# Debian 12 packages: build (first line), tests and demo (the rest).
+DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
+             libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev
+DEPS_TEST  = perl python3 mandoc valgrind shellcheck openssh-server \
+             openssh-client caddy keystone sqlite3 jq curl iproute2 procps
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+
+$(B)/libip.a: $(LIBOBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(B)/bin/ip-%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/ip-$$*/*.c cmd/ip-$$*/providers/*.c))) $(B)/libip.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libip.a $(LDLIBS)
+
+# The wrapper finds its tools beside itself and its data in the source tree.
+$(B)/bin/install-party: install-party
+	@mkdir -p $(@D)
+	sed 's|@DATADIR@|$(CURDIR)/share|g' install-party > $@.tmp
+	chmod +x $@.tmp && mv $@.tmp $@
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# `make deps`: install what is missing (as root), or say the exact command.
+deps:
+	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all packages present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "deps: missing packages; run as root:"; \
+	  echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	fi
+
+asan:
+	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" all
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) asan
+	$(MAKE) lint-man
+	IP_BINDIR=$(CURDIR)/build/asan/bin IP_PLAIN_BINDIR=$(CURDIR)/build/bin \
+	  prove -j2 --timer tests/
+
+demo: deps
+	$(MAKE) all
+	sh examples/demo.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)
+	for t in $(TOOLS); do cp $(B)/bin/$$t $(DESTDIR)$(BINDIR)/; done
+	if [ -f install-party ]; then \
+	  sed 's|@DATADIR@|$(DATADIR)|g' install-party > $(DESTDIR)$(BINDIR)/install-party && \
+	  chmod 755 $(DESTDIR)$(BINDIR)/install-party; fi
+	for m in $(wildcard man/*.1); do cp $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(wildcard man/*.5); do cp $$m $(DESTDIR)$(MANDIR)/man5/; done
+	if [ -n "$$(ls share)" ]; then cp -R share/. $(DESTDIR)$(DATADIR)/; fi
+
+clean:
+	rm -rf build
+
+.PHONY: all deps asan lint-man check demo install clean

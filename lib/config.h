@@ -1,0 +1,44 @@
+/* config: the README's YAML file, loaded with libyaml, validated, located. */
+#ifndef IP_CONFIG_H
+#define IP_CONFIG_H
+#include <stdnoreturn.h>
+#include <jv.h>
+
+struct ip_config {
+	char *path;		/* as given, for messages */
+	jv root;		/* the whole document as a jv object */
+	jv marks;		/* "a.b.c" -> [line, col] (1-based) of the value */
+	/* validated fields of the README, borrowed from root */
+	const char *namespace, *riot_version, *zone;
+	long connectivity_check_timeout;
+	const char *user, *password;
+	const char *instances_provider, *dns_provider;
+};
+
+/* Instance and DNS provider names known to this build. */
+extern const char *const ip_instance_providers[];
+extern const char *const ip_dns_providers[];
+
+/* path: -c argument or NULL ($INSTALL_PARTY_CONFIG, then ./config.yaml).
+ * Any error is reported as "FILE:LINE:COL: key.path: what" and exits 2.
+ * Secrets (passwords, keys, tokens) are registered with ip_secret(). */
+struct ip_config *ip_config_load(const char *path);
+void ip_config_free(struct ip_config *c);
+
+/* Value at dotted path ("instances.args.auth_url"): a copy, or jv_invalid(). */
+jv ip_config_get(const struct ip_config *c, const char *path);
+/* "FILE:LINE:COL" of the value at path (or of the nearest parent). */
+const char *ip_config_where(const struct ip_config *c, const char *path);
+
+/* Typed access for provider args; each dies with a located message. */
+const char *ip_config_str(const struct ip_config *c, const char *path);	/* required */
+const char *ip_config_str_or(const struct ip_config *c, const char *path, const char *dflt);
+long ip_config_int_or(const struct ip_config *c, const char *path, long dflt, long min, long max);
+int ip_config_bool_or(const struct ip_config *c, const char *path, int dflt);
+
+noreturn void ip_config_die(const struct ip_config *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ip_config_warn(const struct ip_config *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

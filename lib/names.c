@@ -1,0 +1,128 @@
+/* names: DNS labels and the exact rules that decide namespace membership. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "names.h"
+
+const char *
+ip_label_why(const char *s)
+{
+	size_t n, i;
+
+	if (s == NULL || *s == '\0')
+		return "empty name";
+	n = strlen(s);
+	if (n > IP_LABEL_MAX)
+		return "longer than 63 characters";
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return (c >= 'A' && c <= 'Z') ? "upper-case letters are not allowed"
+			    : "only a-z, 0-9 and '-' are allowed";
+	}
+	if (s[0] == '-' || s[n - 1] == '-')
+		return "must not start or end with '-'";
+	return NULL;
+}
+
+int
+ip_label_ok(const char *s)
+{
+	return ip_label_why(s) == NULL;
+}
+
+char *
+ip_instance_name(const char *ns, const char *name)
+{
+	return ip_xasprintf("%s-%s", ns, name);
+}
+
+char *
+ip_subdomain(const char *ns, const char *name)
+{
+	return ip_xasprintf("%s.%s", name, ns);
+}
+
+char *
+ip_domain(const char *ns, const char *name, const char *zone)
+{
+	return ip_xasprintf("%s.%s.%s", name, ns, zone);
+}
+
+const char *
+ip_name_of_instance(const char *ns, const char *instance)
+{
+	size_t n = strlen(ns);
+
+	if (instance == NULL || strncmp(instance, ns, n) != 0 || instance[n] != '-')
+		return NULL;
+	return ip_label_ok(instance + n + 1) ? instance + n + 1 : NULL;
+}
+
+char *
+ip_name_of_subdomain(const char *ns, const char *sub)
+{
+	size_t n, m;
+	char *name;
+
+	if (sub == NULL)
+		return NULL;
+	n = strlen(sub);
+	m = strlen(ns);
+	if (n < m + 2 || strcmp(sub + n - m, ns) != 0 || sub[n - m - 1] != '.')
+		return NULL;
+	name = ip_xmalloc(n - m);
+	memcpy(name, sub, n - m - 1);
+	name[n - m - 1] = '\0';
+	if (!ip_label_ok(name)) {	/* also refuses "a.b" (one label deeper) */
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+jv
+ip_name_obj(const char *ns, const char *zone, const char *name)
+{
+	char *inst = ip_instance_name(ns, name);
+	char *sub = ip_subdomain(ns, name);
+	char *dom = ip_domain(ns, name, zone);
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string("name"));
+	o = jv_object_set(o, jv_string("name"), jv_string(name));
+	o = jv_object_set(o, jv_string("namespace"), jv_string(ns));
+	o = jv_object_set(o, jv_string("instance"), jv_string(inst));
+	o = jv_object_set(o, jv_string("subdomain"), jv_string(sub));
+	o = jv_object_set(o, jv_string("domain"), jv_string(dom));
+	o = jv_object_set(o, jv_string("zone"), jv_string(zone));
+	free(inst);
+	free(sub);
+	free(dom);
+	return o;
+}
+
+void
+ip_random_name(char out[6])
+{
+	unsigned char b[5];
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		/* reject bytes >= 234 (9*26) so every letter is equally likely */
+		for (;;) {
+			ssize_t got = getrandom(&b[i], 1, 0);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got != 1)
+				ip_die(IP_EXIT_FATAL, "getrandom: %s", strerror(errno));
+			if (b[i] < 234)
+				break;
+		}
+		out[i] = 'a' + b[i] % 26;
+	}
+	out[5] = '\0';
+}

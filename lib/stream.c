@@ -1,0 +1,301 @@
+/* stream: NDJSON reading line by line and writing one line per write(2). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "stream.h"
+
+struct ip_reader {
+	char *name;
+	int fd, eof, nonblock, skipping;
+	char *buf;
+	size_t len, cap, off;
+	unsigned long line;	/* number of the last line taken */
+	int errors;
+	char where[512];
+};
+
+struct ip_reader *
+ip_reader_open(const char *path)
+{
+	struct ip_reader *r = ip_xcalloc(1, sizeof(*r));
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		r->fd = 0;
+		r->name = ip_xstrdup("<stdin>");
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0)
+			ip_die(IP_EXIT_FATAL, "%s: %s", path, strerror(errno));
+		r->name = ip_xstrdup(path);
+	}
+	r->cap = 65536;
+	r->buf = ip_xmalloc(r->cap);
+	return r;
+}
+
+void
+ip_reader_nonblock(struct ip_reader *r)
+{
+	int fl = fcntl(r->fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(r->fd, F_SETFL, fl | O_NONBLOCK);
+	r->nonblock = 1;
+}
+
+int ip_reader_fd(const struct ip_reader *r) { return r->fd; }
+int ip_reader_errors(const struct ip_reader *r) { return r->errors; }
+
+const char *
+ip_reader_where(const struct ip_reader *r)
+{
+	return r->where;
+}
+
+static int
+bad(struct ip_reader *r, const char *why)
+{
+	r->errors++;
+	snprintf(r->where, sizeof(r->where), "%s:%lu", r->name, r->line);
+	ip_warn("%s: %s", r->where, why);
+	return IP_BAD;
+}
+
+/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static int
+utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i], need, cp, min;
+		if (c < 0x80) { i++; continue; }
+		else if ((c & 0xe0) == 0xc0) { need = 1; cp = c & 0x1f; min = 0x80; }
+		else if ((c & 0xf0) == 0xe0) { need = 2; cp = c & 0x0f; min = 0x800; }
+		else if ((c & 0xf8) == 0xf0) { need = 3; cp = c & 0x07; min = 0x10000; }
+		else return 0;
+		if (i + need >= n)
+			return 0;
+		for (unsigned k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/* Parse one line on its own: a chunked jv_parser drops everything after
+ * a syntax error, and jv_parse's own message quotes the input. */
+static int
+parse_line(struct ip_reader *r, char *s, size_t n, jv *out)
+{
+	jv_parser *p;
+	jv v, extra;
+
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	if (n == 0)
+		return IP_AGAIN;	/* blank: skip */
+	if (!utf8_ok((unsigned char *)s, n))
+		return bad(r, "invalid UTF-8");
+	p = jv_parser_new(0);
+	jv_parser_set_buf(p, s, n, 0);
+	v = jv_parser_next(p);
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		jv_parser_free(p);
+		return bad(r, "invalid JSON");
+	}
+	extra = jv_parser_next(p);
+	if (jv_is_valid(extra) || jv_invalid_has_msg(jv_copy(extra))) {
+		jv_free(extra);
+		jv_free(v);
+		jv_parser_free(p);
+		return bad(r, "more than one JSON value on the line");
+	}
+	jv_free(extra);
+	jv_parser_free(p);
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return bad(r, "not a JSON object");
+	}
+	*out = v;
+	return IP_ITEM;
+}
+
+int
+ip_reader_next(struct ip_reader *r, jv *out)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->off, '\n', r->len - r->off);
+		if (nl != NULL || (r->eof && r->len > r->off)) {
+			char *s = r->buf + r->off;
+			size_t n = nl ? (size_t)(nl - s) : r->len - r->off;
+			int rc, skipping = r->skipping;
+			r->off += nl ? n + 1 : n;
+			r->skipping = 0;
+			r->line++;
+			if (skipping)
+				continue;	/* the rest of an over-long line */
+			if (n > IP_MAX_LINE)
+				return bad(r, "line too long");
+			/* A last line without newline is fine if it parses. */
+			snprintf(r->where, sizeof(r->where), "%s:%lu", r->name, r->line);
+			rc = parse_line(r, s, n, out);
+			if (rc == IP_AGAIN)
+				continue;
+			return rc;
+		}
+		if (r->eof)
+			return IP_EOF;
+		/* Compact, then grow within the line limit. */
+		if (r->off > 0) {
+			memmove(r->buf, r->buf + r->off, r->len - r->off);
+			r->len -= r->off;
+			r->off = 0;
+		}
+		if (r->len > IP_MAX_LINE + 1) {
+			/* Over-long: report once, drop it, skip to its newline. */
+			if (!r->skipping) {
+				r->line++;
+				bad(r, "line too long");
+				r->line--;	/* counted again when its newline comes */
+				r->skipping = 1;
+			}
+			r->len = 0;
+		}
+		if (r->cap - r->len < 65536) {
+			r->cap *= 2;
+			r->buf = ip_xrealloc(r->buf, r->cap);
+		}
+		ssize_t got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return IP_AGAIN;
+			ip_warn("%s: %s", r->name, strerror(errno));
+			r->errors++;
+			r->eof = 1;
+			continue;
+		}
+		if (got == 0)
+			r->eof = 1;
+		r->len += got;
+		if (r->nonblock && got > 0 && !memchr(r->buf + r->len - got, '\n', got))
+			return IP_AGAIN;
+	}
+}
+
+void
+ip_reader_close(struct ip_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd > 0)
+		close(r->fd);
+	free(r->buf);
+	free(r->name);
+	free(r);
+}
+
+void
+ip_emit(jv obj)
+{
+	jv s = jv_dump_string(obj, 0);
+	const char *p = jv_string_value(s);
+	size_t n = jv_string_length_bytes(jv_copy(s));
+	char *line = ip_xmalloc(n + 1);
+	size_t off = 0;
+
+	memcpy(line, p, n);
+	line[n++] = '\n';
+	jv_free(s);
+	while (off < n) {
+		ssize_t w = write(1, line + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			ip_die(IP_EXIT_FATAL, "stdout: %s", strerror(errno));
+		off += w;
+	}
+	free(line);
+}
+
+jv
+ip_error_obj(jv item, const char *stage, const char *fmt, ...)
+{
+	jv e = jv_object();
+	const char *name = NULL;
+	va_list ap;
+	char *msg, *red;
+
+	if (jv_get_kind(item) == JV_KIND_OBJECT)
+		name = ip_get_str(item, "name");
+	e = jv_object_set(e, jv_string("type"), jv_string("error"));
+	e = jv_object_set(e, jv_string("name"), name ? jv_string(name) : jv_null());
+	e = jv_object_set(e, jv_string("stage"), jv_string(stage));
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	red = ip_redact(msg ? msg : "?");
+	e = jv_object_set(e, jv_string("message"), jv_string(red));
+	free(red);
+	free(msg);
+	jv_free(item);
+	return e;
+}
+
+const char *
+ip_get_str(jv obj, const char *key)
+{
+	const char *s = NULL;
+	jv v;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return NULL;
+	v = jv_object_get(jv_copy(obj), jv_string(key));
+	/* The string lives inside obj, so the pointer stays valid while obj does. */
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		s = jv_string_value(v);
+	jv_free(v);
+	return s;
+}
+
+int
+ip_get_type(jv obj, const char *type)
+{
+	const char *t = ip_get_str(obj, "type");
+
+	return t != NULL && strcmp(t, type) == 0;
+}
+
+jv
+ip_get_obj(jv obj, const char *key)
+{
+	jv v;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_null();
+	v = jv_object_get(jv_copy(obj), jv_string(key));
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return jv_null();
+	}
+	return v;
+}

@@ -1,0 +1,43 @@
+/* stream: newline-delimited JSON in and out, one object per line. */
+#ifndef IP_STREAM_H
+#define IP_STREAM_H
+#include <jv.h>
+
+#define IP_MAX_LINE (1024 * 1024)	/* longer input lines are rejected */
+
+enum {
+	IP_EOF = 0,	/* no more input */
+	IP_ITEM = 1,	/* *out holds an object */
+	IP_BAD = -1,	/* a bad line was reported on stderr; go on */
+	IP_AGAIN = -2,	/* non-blocking reader: no complete line yet */
+};
+
+struct ip_reader;
+
+/* "-" or NULL is standard input.  Dies (exit 2) when a file cannot be opened. */
+struct ip_reader *ip_reader_open(const char *path);
+/* After this, ip_reader_next does at most one read() and may return IP_AGAIN. */
+void ip_reader_nonblock(struct ip_reader *r);
+int ip_reader_fd(const struct ip_reader *r);
+/* Next object.  Bad lines are reported as "FILE:LINE: why" and skipped. */
+int ip_reader_next(struct ip_reader *r, jv *out);
+/* Where the last item came from: "FILE:LINE" (valid until the next call). */
+const char *ip_reader_where(const struct ip_reader *r);
+int ip_reader_errors(const struct ip_reader *r);	/* bad lines seen so far */
+void ip_reader_close(struct ip_reader *r);
+
+/* Write obj (consumed) as one compact line with a single write(2).
+ * A broken stdout other than EPIPE is fatal (exit 2). */
+void ip_emit(jv obj);
+
+/* An "error" object for item (consumed; its name is kept) from stage. */
+jv ip_error_obj(jv item, const char *stage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Safe accessors for objects that came from outside: NULL / default
+ * when the key is missing or of another kind.  Never abort. */
+const char *ip_get_str(jv obj, const char *key);	/* borrowed from obj */
+int ip_get_type(jv obj, const char *type);		/* obj.type == type */
+jv ip_get_obj(jv obj, const char *key);		/* copy, or jv_null() */
+
+#endif
