@@ -119,21 +119,6 @@ dns:
   provider: ovh
   args:
     endpoint: ovh-eu
-general:
-  namespace: ${2:-my-super-event}
-  riot_version: v1.4.2
-  connectivity_check_timeout: 300
-instances:
-  user: superevent
-  password: superevent2019
-  provider: openstack
-  args:
-    api_version: 2
-dns:
-  zone: example.com
-  provider: ovh
-  args:
-    endpoint: ovh-eu
 EOF
 	chmod 600 "$1"
 }
