@@ -18,7 +18,7 @@ XCFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lonig -lm
 VERSION  = 0.1.0
 
-TOOLS    = $(notdir $(wildcard cmd/ip-*))
+TOOLS    = $(notdir $(patsubst %/main.c,%,$(wildcard cmd/ip-*/main.c)))
 LIBSRC   = $(wildcard lib/*.c)
 LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
 BINS     = $(TOOLS:%=$(B)/bin/%) $(if $(wildcard install-party),$(B)/bin/install-party)
@@ -27,7 +27,7 @@ MANS     = $(wildcard man/*.1 man/*.5)
 # Debian 12 packages: build (first line), tests and demo (the rest).
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev
-DEPS_TEST  = perl python3 mandoc valgrind shellcheck openssh-server \
+DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
              openssh-client caddy keystone sqlite3 jq curl iproute2 procps
 
 all: $(BINS)

@@ -17,7 +17,7 @@ const char *const ip_dns_providers[] = { "ovh", NULL };
 /* Keys each section may hold; others are warned about (typos). */
 static const char *const general_keys[] = {
 	"namespace", "riot_version", "connectivity_check_timeout",
-	"element_version", "homeserver_port", NULL };
+	"element_version", "homeserver_port", "element_sha256", NULL };
 static const char *const instances_keys[] = {
 	"user", "password", "provider", "args", NULL };
 static const char *const dns_keys[] = {

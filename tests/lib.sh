@@ -4,7 +4,8 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 IP_BINDIR=${IP_BINDIR:-$TOP/build/bin}
 IP_PLAIN_BINDIR=${IP_PLAIN_BINDIR:-$TOP/build/bin}
-PATH=$IP_BINDIR:$PATH
+# Debian's python3 (the simulators and python3-tabulate), not a local one.
+PATH=$IP_BINDIR:/usr/bin:$PATH
 export PATH IP_BINDIR
 # Sanitizers: fail loudly, report leaks, keep going quietly otherwise.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
@@ -28,7 +29,7 @@ trap _tap_exit EXIT
 trap 'exit 130' INT TERM
 
 plan() { echo "1..$1"; }
-diag() { printf '# %s\n' "$@" | sed '2,$s/^/# /' >&2; }
+diag() { printf '# %s\n' "$@" >&2; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
 ok() {	# ok STATUS DESCRIPTION: STATUS 0 passes

@@ -1,0 +1,231 @@
+/* ip-table: server objects as the README's list tables (tabulate's psql grid). */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "cli.h"
+#include "log.h"
+#include "stream.h"
+
+static const char usage[] =
+    "[-H] [-q] [-v] [file ...]\n"
+    "  -H, --hide-orphans   do not print the ORPHANED INSTANCES and ORPHANED DOMAINS tables";
+
+#define MAXCOLS 5
+
+struct table {
+	const char *title;
+	int ncols;
+	const char *head[MAXCOLS];
+	char **cells;	/* rows * ncols */
+	size_t nrows;
+};
+
+/* Display width of UTF-8 s; control characters were replaced already. */
+static size_t
+width(const char *s)
+{
+	mbstate_t st = { 0 };
+	size_t w = 0, n = strlen(s);
+	wchar_t wc;
+
+	while (n > 0) {
+		size_t k = mbrtowc(&wc, s, n, &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			w++;
+			s++;
+			n--;
+			memset(&st, 0, sizeof(st));
+			continue;
+		}
+		int cw = wcwidth(wc);
+		w += cw < 0 ? 1 : (size_t)cw;
+		s += k;
+		n -= k;
+	}
+	return w;
+}
+
+/* Provider data goes to a terminal: no escape sequences get through. */
+static char *
+clean(const char *s)
+{
+	char *o = ip_xstrdup(s ? s : "");
+
+	for (char *p = o; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return o;
+}
+
+static void
+add_row(struct table *t, const char **vals)
+{
+	t->cells = ip_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+	for (int i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = clean(vals[i]);
+	t->nrows++;
+}
+
+static int
+numeric(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static void
+line(const size_t *w, int n, char l, char m, char r)
+{
+	putchar(l);
+	for (int i = 0; i < n; i++) {
+		for (size_t k = 0; k < w[i] + 2; k++)
+			putchar('-');
+		putchar(i == n - 1 ? r : m);
+	}
+	putchar('\n');
+}
+
+static void
+row(const size_t *w, const int *right, int n, char **vals)
+{
+	putchar('|');
+	for (int i = 0; i < n; i++) {
+		size_t pad = w[i] - width(vals[i]);
+		putchar(' ');
+		if (right[i])
+			printf("%*s", (int)pad, "");
+		fputs(vals[i], stdout);
+		if (!right[i])
+			printf("%*s", (int)pad, "");
+		fputs(" |", stdout);
+	}
+	putchar('\n');
+}
+
+/* As python-tabulate's "psql" format: headers get two columns of slack,
+ * all-integer columns are right-aligned, None prints as "". */
+static void
+print_table(struct table *t)
+{
+	size_t w[MAXCOLS];
+	int right[MAXCOLS];
+
+	if (t->title)
+		printf("\n%s\n", t->title);
+	for (int i = 0; i < t->ncols; i++) {
+		w[i] = strlen(t->head[i]) + 2;
+		right[i] = t->nrows > 0;
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *c = t->cells[r * t->ncols + i];
+			if (width(c) > w[i])
+				w[i] = width(c);
+			if (!numeric(c))
+				right[i] = 0;
+		}
+	}
+	line(w, t->ncols, '+', '+', '+');
+	row(w, right, t->ncols, (char **)t->head);
+	line(w, t->ncols, '|', '+', '|');
+	for (size_t r = 0; r < t->nrows; r++)
+		row(w, right, t->ncols, &t->cells[r * t->ncols]);
+	line(w, t->ncols, '+', '+', '+');
+}
+
+static void
+free_table(struct table *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		IP_COMMON_LONG,
+		{ "hide-orphans", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct table main_t = { NULL, 5, { "Name", "Instance name", "Domain", "Status", "IPv4" }, NULL, 0 };
+	struct table oi = { "ORPHANED INSTANCES", 4, { "Name", "Instance name", "Status", "IPv4" }, NULL, 0 };
+	struct table od = { "ORPHANED DOMAINS", 3, { "Name", "Domain", "Target" }, NULL, 0 };
+	int c, hide = 0, rval = 0, i;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	ip_log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "H", longopts, NULL)) != -1) {
+		if (ip_cli_common(c, optarg, usage))
+			continue;
+		if (c == 'H')
+			hide = 1;
+		else
+			ip_usage_error(usage);
+	}
+	i = optind;
+	do {
+		struct ip_reader *r = ip_reader_open(i < argc ? argv[i] : "-");
+		jv o;
+		int rc;
+		while ((rc = ip_reader_next(r, &o)) != IP_EOF) {
+			if (rc != IP_ITEM) {
+				rval = IP_EXIT_ITEM;
+				continue;
+			}
+			if (ip_get_type(o, "error")) {
+				const char *n = ip_get_str(o, "name"), *m = ip_get_str(o, "message");
+				ip_warn("%s: %s", n ? n : "(no name)", m ? m : "failed");
+				rval = IP_EXIT_ITEM;
+			} else if (ip_get_type(o, "server")) {
+				jv inst = ip_get_obj(o, "instance"), rec = ip_get_obj(o, "record");
+				const char *name = ip_get_str(o, "name");
+				const char *iname = ip_get_str(inst, "instance");
+				const char *status = ip_get_str(inst, "status");
+				const char *ipv4 = ip_get_str(inst, "ipv4");
+				const char *dom = ip_get_str(rec, "domain");
+				const char *target = ip_get_str(rec, "target");
+				const char *state = ip_get_str(o, "state");
+				char *st = NULL;
+				if (dom == NULL)
+					dom = ip_get_str(o, "domain");
+				if (state && strcmp(state, "mismatch") == 0)
+					st = ip_xasprintf("%s (DNS points to %s)", status ? status : "?",
+					    target ? target : "nothing");
+				if (jv_get_kind(inst) == JV_KIND_OBJECT && jv_get_kind(rec) == JV_KIND_OBJECT)
+					add_row(&main_t, (const char *[]){ name, iname, dom, st ? st : status, ipv4 });
+				else if (jv_get_kind(inst) == JV_KIND_OBJECT)
+					add_row(&oi, (const char *[]){ name, iname, status, ipv4 });
+				else if (jv_get_kind(rec) == JV_KIND_OBJECT)
+					add_row(&od, (const char *[]){ name, dom, target });
+				free(st);
+				jv_free(inst);
+				jv_free(rec);
+			}
+			jv_free(o);
+		}
+		if (ip_reader_errors(r))
+			rval = IP_EXIT_ITEM;
+		ip_reader_close(r);
+	} while (++i < argc);
+
+	print_table(&main_t);
+	if (!hide && oi.nrows)
+		print_table(&oi);
+	if (!hide && od.nrows)
+		print_table(&od);
+	free_table(&main_t);
+	free_table(&oi);
+	free_table(&od);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		ip_die(IP_EXIT_FATAL, "stdout: write error");
+	return rval;
+}
