@@ -519,8 +519,7 @@ validate(struct ip_config *c)
 	const char *ev = ip_config_str_or(c, "general.element_version", NULL);
 	if (ev && !version_ok(ev))
 		ip_config_die(c, "general.element_version", "expected a version such as v1.11.85");
-	if (!jv_is_valid(ip_config_get(c, "general.connectivity_check_timeout")))
-		str_at(c, "general.connectivity_check_timeout", 1);
+	str_at(c, "general.connectivity_check_timeout", 1);	/* required */
 	c->connectivity_check_timeout = ip_config_int_or(c,
 	    "general.connectivity_check_timeout", 0, 1, 86400);
 	ip_config_int_or(c, "general.homeserver_port", 8008, 1, 65535);

@@ -239,7 +239,8 @@ main(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		read_input(argv[i]);
 
-	qsort(entries, nentries, sizeof(*entries), cmp_entry);
+	if (nentries > 0)
+		qsort(entries, nentries, sizeof(*entries), cmp_entry);
 	for (int i = 0; i < nservers; i++) {
 		int found = 0;
 		for (size_t k = 0; k < nentries && !found; k++)
