@@ -70,4 +70,33 @@ run ip-table "$T/err"
 is "$rc" 1 "an error object: exit 1"
 like "$err" "ip-table: bob: HTTP 500" "an error object is said on stderr"
 
+# Summaries for the wrapper: the original tool's words.
+ok_srv() { printf '{"type":"server","name":"%s","domain":"%s.my-party.example.com","provision":{"status":"ok"}}\n' "$1" "$1"; }
+err_obj() { printf '{"type":"error","name":"%s","stage":"%s","message":"%s"}\n' "$1" "$2" "$3"; }
+{ ok_srv a; ok_srv b; } > "$T/s1"
+run ip-table -S create "$T/s1"
+is "$rc:$out" "0:All servers have been created:
+	- a.my-party.example.com
+	- b.my-party.example.com" "create summary: all created"
+{ ok_srv a; err_obj b instances-create "ERROR: No valid host was found"; ok_srv c; } > "$T/s2"
+run ip-table --summary create "$T/s2"
+is "$rc" 1 "create summary with a failure: exit 1"
+is "$out" "2 servers over 3 have been created:
+	- a.my-party.example.com
+	- c.my-party.example.com
+Failed (left in place for \`install-party list\`; not recreated):
+	- b (instances-create): ERROR: No valid host was found" "create summary: K over N, and why the others failed"
+{ err_obj a dns-create "HTTP 500"; err_obj b provision "ssh: timeout"; } > "$T/s3"
+run ip-table -S create "$T/s3"
+like "$out" "^All servers have failed to create." "create summary: all failed"
+printf '%s\n' '{"type":"server","name":"a","domain":"a.my-party.example.com","instance":{"instance":"my-party-a"},"deleted":{"records":1,"instance":true}}' \
+	'{"type":"server","name":"c","domain":"c.my-party.example.com","dry_run":true,"deleted":{"records":1}}' > "$T/d1"
+run ip-table -S delete "$T/d1"
+is "$rc:$out" "0:Deleted a: instance my-party-a, record a.my-party.example.com
+Would delete c: record c.my-party.example.com" "delete summary: one line per server, dry-run said"
+run sh -c ": | ip-table -S delete"
+is "$rc:$out" "0:Nothing to delete." "delete summary of nothing: exit 0"
+run ip-table -S bogus "$T/d1"
+is "$rc" 2 "unknown summary mode: usage error"
+
 done_testing

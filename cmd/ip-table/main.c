@@ -10,10 +10,24 @@
 #include "stream.h"
 
 static const char usage[] =
-    "[-H] [-q] [-v] [file ...]\n"
-    "  -H, --hide-orphans   do not print the ORPHANED INSTANCES and ORPHANED DOMAINS tables";
+    "[-H] [-q] [-v] [-S create | delete] [file ...]\n"
+    "  -H, --hide-orphans   do not print the ORPHANED INSTANCES and ORPHANED DOMAINS tables\n"
+    "  -S, --summary MODE   instead of tables, the summary of a create or delete run";
 
 #define MAXCOLS 5
+
+/* What a create or delete run did, for the summary. */
+struct summary {
+	char **ok, **failed;
+	size_t nok, nfailed;
+};
+
+static void
+push(char ***list, size_t *n, char *s)
+{
+	*list = ip_xrealloc(*list, (*n + 1) * sizeof(char *));
+	(*list)[(*n)++] = s;
+}
 
 struct table {
 	const char *title;
@@ -148,26 +162,137 @@ free_table(struct table *t)
 	free(t->cells);
 }
 
+static char *
+error_line(jv o)
+{
+	const char *n = ip_get_str(o, "name"), *st = ip_get_str(o, "stage");
+	const char *m = ip_get_str(o, "message");
+	char *c = clean(m ? m : "failed");
+	char *line = ip_xasprintf("%s (%s): %s", n ? n : "(no name)", st ? st : "?", c);
+
+	free(c);
+	return line;
+}
+
+/* One object of a create run: a server that got through, or an error. */
+static void
+summary_create(struct summary *sm, jv o)
+{
+	jv prov = ip_get_obj(o, "provision");
+	const char *st = ip_get_str(prov, "status");
+	const char *dom = ip_get_str(o, "domain");
+
+	if (ip_get_type(o, "error"))
+		push(&sm->failed, &sm->nfailed, error_line(o));
+	else if (st && strcmp(st, "ok") != 0)
+		push(&sm->failed, &sm->nfailed, ip_xasprintf("%s (provision): %s",
+		    dom ? dom : "?", st));
+	else if (ip_get_type(o, "server") || ip_get_type(o, "instance"))
+		push(&sm->ok, &sm->nok, clean(dom ? dom : ip_get_str(o, "name")));
+	jv_free(prov);
+}
+
+static void
+summary_delete(struct summary *sm, jv o)
+{
+	jv del = ip_get_obj(o, "deleted"), inst = ip_get_obj(o, "instance");
+	jv dry = jv_object_get(jv_copy(o), jv_string("dry_run"));
+	const char *name = ip_get_str(o, "name"), *dom = ip_get_str(o, "domain");
+	const char *iname = ip_get_str(inst, "instance");
+	int records = 0, instance = 0;
+	jv v;
+
+	if (ip_get_type(o, "error")) {
+		push(&sm->failed, &sm->nfailed, error_line(o));
+		goto out;
+	}
+	if (jv_get_kind(del) != JV_KIND_OBJECT)
+		goto out;
+	v = jv_object_get(jv_copy(del), jv_string("records"));
+	if (jv_get_kind(v) == JV_KIND_NUMBER)
+		records = (int)jv_number_value(v);
+	jv_free(v);
+	v = jv_object_get(jv_copy(del), jv_string("instance"));
+	instance = jv_get_kind(v) == JV_KIND_TRUE;
+	jv_free(v);
+	char *what = ip_xasprintf("%s%s%s%s%s",
+	    instance ? "instance " : "", instance && iname ? iname : "",
+	    instance && records ? ", " : "", records ? "record " : "", records && dom ? dom : "");
+	char *line = ip_xasprintf("%s %s: %s", jv_get_kind(dry) == JV_KIND_TRUE ?
+	    "Would delete" : "Deleted", name ? name : "?", *what ? what : "nothing left to delete");
+	push(&sm->ok, &sm->nok, clean(line));
+	free(line);
+	free(what);
+out:
+	jv_free(dry);
+	jv_free(del);
+	jv_free(inst);
+}
+
+static int
+print_summary(struct summary *sm, int create)
+{
+	size_t total = sm->nok + sm->nfailed;
+
+	if (create) {
+		/* the original tool's words */
+		if (sm->nfailed == 0 && total > 0)
+			printf("All servers have been created:\n");
+		else if (sm->nok > 0)
+			printf("%zu servers over %zu have been created:\n", sm->nok, total);
+		else if (total > 0)
+			printf("All servers have failed to create.\n");
+		else
+			printf("No server was created.\n");
+		for (size_t i = 0; i < sm->nok; i++)
+			printf("\t- %s\n", sm->ok[i]);
+		if (sm->nfailed)
+			printf("Failed (left in place for `install-party list`; not recreated):\n");
+	} else {
+		for (size_t i = 0; i < sm->nok; i++)
+			printf("%s\n", sm->ok[i]);
+		if (total == 0)
+			printf("Nothing to delete.\n");
+		if (sm->nfailed)
+			printf("Failed:\n");
+	}
+	for (size_t i = 0; i < sm->nfailed; i++)
+		printf("\t- %s\n", sm->failed[i]);
+	for (size_t i = 0; i < sm->nok; i++)
+		free(sm->ok[i]);
+	for (size_t i = 0; i < sm->nfailed; i++)
+		free(sm->failed[i]);
+	free(sm->ok);
+	free(sm->failed);
+	return sm->nfailed || (create && total == 0) ? IP_EXIT_ITEM : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		IP_COMMON_LONG,
 		{ "hide-orphans", no_argument, NULL, 'H' },
+		{ "summary", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct table main_t = { NULL, 5, { "Name", "Instance name", "Domain", "Status", "IPv4" }, NULL, 0 };
 	struct table oi = { "ORPHANED INSTANCES", 4, { "Name", "Instance name", "Status", "IPv4" }, NULL, 0 };
 	struct table od = { "ORPHANED DOMAINS", 3, { "Name", "Domain", "Target" }, NULL, 0 };
-	int c, hide = 0, rval = 0, i;
+	struct summary sm = { 0 };
+	int c, hide = 0, rval = 0, i, mode = 0;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	ip_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "H", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))
 			continue;
 		if (c == 'H')
 			hide = 1;
+		else if (c == 'S' && strcmp(optarg, "create") == 0)
+			mode = 'c';
+		else if (c == 'S' && strcmp(optarg, "delete") == 0)
+			mode = 'd';
 		else
 			ip_usage_error(usage);
 	}
@@ -181,7 +306,9 @@ main(int argc, char **argv)
 				rval = IP_EXIT_ITEM;
 				continue;
 			}
-			if (ip_get_type(o, "error")) {
+			if (mode) {
+				(mode == 'c' ? summary_create : summary_delete)(&sm, o);
+			} else if (ip_get_type(o, "error")) {
 				const char *n = ip_get_str(o, "name"), *m = ip_get_str(o, "message");
 				ip_warn("%s: %s", n ? n : "(no name)", m ? m : "failed");
 				rval = IP_EXIT_ITEM;
@@ -217,6 +344,14 @@ main(int argc, char **argv)
 		ip_reader_close(r);
 	} while (++i < argc);
 
+	if (mode) {
+		rval = print_summary(&sm, mode == 'c') || rval;
+		free_table(&main_t);
+		free_table(&oi);
+		free_table(&od);
+		fflush(stdout);
+		return rval ? IP_EXIT_ITEM : 0;
+	}
 	print_table(&main_t);
 	if (!hide && oi.nrows)
 		print_table(&oi);
