@@ -1,0 +1,49 @@
+/* provider: what ip-instances asks of an instances provider.  One file per
+ * provider in providers/, one line in the table in main.c. */
+#ifndef IP_INSTANCES_PROVIDER_H
+#define IP_INSTANCES_PROVIDER_H
+#include <jv.h>
+
+#include "config.h"
+#include "http.h"
+
+/* What main.c shares with the provider for one run. */
+struct ip_run {
+	const struct ip_config *cfg;
+	struct ip_http *http;
+	const char *ns;
+	long timeout_ms;	/* create: until ACTIVE; delete --wait: until gone */
+	long poll_ms;		/* first poll delay ($IP_POLL_MS), then backoff */
+	int wait;		/* delete: wait until the server is gone */
+	int ls_all;		/* ls: also servers tagged for another namespace */
+};
+
+/* A job is one input object being created or deleted.  The provider calls
+ * ip_job_done exactly once per job with the object to emit (an instance,
+ * the input object marked deleted, or an error object). */
+struct ip_job {
+	jv item;		/* the input object (owned by the job) */
+	char *instance;		/* the instance name ("ns-name") */
+	char *id;		/* delete: the server id */
+	void *pdata;		/* the provider's */
+};
+void ip_job_done(struct ip_job *j, jv out, int failed);
+
+struct ip_provider {
+	const char *name;
+	/* Read and check args, authenticate: exits 2 when it cannot start. */
+	void *(*open)(struct ip_run *run);
+	/* Call each() for every instance of the namespace (an "instance" object
+	 * built on ip_name_obj()); returns 0, or -1 after saying why. */
+	int (*ls)(void *p, void (*each)(jv inst, void *ud), void *ud);
+	/* Start creating j->instance with its user data (consumed); finishes
+	 * with ip_job_done (instance object or error). */
+	void (*create)(void *p, struct ip_job *j, char *user_data, size_t len);
+	/* Start deleting server j->id, named j->instance. */
+	void (*delete)(void *p, struct ip_job *j);
+	void (*close)(void *p);
+};
+
+extern const struct ip_provider ip_provider_openstack;
+
+#endif
