@@ -2,11 +2,36 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "log.h"
 
 const char *ip_config_path;
+volatile sig_atomic_t ip_interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	ip_interrupted = 1;
+	signal(sig, SIG_DFL);
+}
+
+void
+ip_catch_interrupt(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa;
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_interrupt;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
 
 int
 ip_cli_common(int opt, const char *arg, const char *usage)

@@ -2,6 +2,7 @@
 #ifndef IP_CLI_H
 #define IP_CLI_H
 #include <getopt.h>
+#include <signal.h>
 
 #define IP_COMMON_SHORT "c:vqh"
 #define IP_COMMON_LONG \
@@ -20,5 +21,12 @@ int ip_cli_common(int opt, const char *arg, const char *usage);
 void ip_usage_error(const char *usage) __attribute__((noreturn));
 /* A positive integer option value, or a usage error naming the option. */
 long ip_cli_long(const char *opt, const char *arg, long min, long max);
+
+/* Ctrl-C: the first SIGINT or SIGTERM sets ip_interrupted (stop taking new
+ * work, finish what is in flight); the next one ends the process as usual.
+ * A signal the caller ignores (as install-party does for later stages)
+ * stays ignored. */
+extern volatile sig_atomic_t ip_interrupted;
+void ip_catch_interrupt(void);
 
 #endif
