@@ -40,4 +40,20 @@ sed -i "s/^  zone: .*/  zone: $(printf 'a%.0s' $(seq 62)).$(printf 'b%.0s' $(seq
 run ip-names -c "$C" "$(printf 'x%.0s' $(seq 63))"
 like "$err" "longer than 253" "a domain over 253 characters is refused"
 
+# --existing: names in use are never made and refused when given.
+write_config "$C"
+python3 -c '
+import itertools, json, string
+for t in itertools.islice(itertools.product(string.ascii_lowercase, repeat=5), 0, 3000):
+    print(json.dumps({"type": "server", "name": "".join(t)}))' > "$T/used"
+run ip-names -c "$C" -x "$T/used" -N 500
+jq -r .name "$T/used" > "$T/used-names"
+is "$(printf '%s\n' "$out" | jq -r .name | grep -cFxf "$T/used-names")" 0 "random names avoid the 3000 in use"
+run ip-names -c "$C" --existing "$T/used" zzzzz aaaab
+is "$rc:$out" "2:" "a given name in use: nothing emitted"
+like "$err" "aaaab: already exists in namespace my-super-event" "and said why"
+printf '[1]\n' > "$T/badx"
+run ip-names -c "$C" -x "$T/badx" alice
+is "$rc" 2 "a bad --existing file: exit 2"
+
 done_testing
