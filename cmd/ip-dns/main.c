@@ -114,7 +114,7 @@ struct job {
 
 static int jobs_active;		/* listing or creating */
 static struct job *ready_head, **ready_tail = &ready_head;	/* wait for refresh */
-static int nready, refreshing, refresh_timer;
+static int nready, refreshing;
 static long long oldest_ready;
 
 static const char *const rtypes[2] = { "A", "AAAA" };
@@ -166,14 +166,6 @@ server_obj(struct job *j)
 static void maybe_refresh(void);
 
 static void
-refresh_timer_fired(void *arg)
-{
-	(void)arg;
-	refresh_timer = 0;
-	maybe_refresh();
-}
-
-static void
 refreshed(void *ud, const char *err)
 {
 	struct job *j = ud, *n;
@@ -204,14 +196,9 @@ maybe_refresh(void)
 
 	if (refreshing || nready == 0)
 		return;
-	if (jobs_active > 0 && now - oldest_ready < REFRESH_WAIT_MS) {
-		if (!refresh_timer) {
-			refresh_timer = 1;
-			ip_http_timer(http, REFRESH_WAIT_MS - (now - oldest_ready),
-			    refresh_timer_fired, NULL);
-		}
+	/* the stream loop calls again at least every 100 ms while some wait */
+	if (jobs_active > 0 && now - oldest_ready < REFRESH_WAIT_MS)
 		return;
-	}
 	struct job *batch = ready_head;
 	ip_debug("refreshing the zone for %d record set(s)", nready);
 	ready_head = NULL;
@@ -421,7 +408,7 @@ records_of(jv item, char **why)
 	if (ip_get_type(item, "record"))
 		recs = jv_array_append(jv_array(), jv_copy(item));
 	else {
-		recs = ip_get_obj(item, "records");
+		recs = jv_object_get(jv_copy(item), jv_string("records"));
 		if (jv_get_kind(recs) != JV_KIND_ARRAY) {
 			jv r = ip_get_obj(item, "record");
 			jv_free(recs);
@@ -529,12 +516,10 @@ stream(void (*per_item)(jv))
 			else if (rc == IP_AGAIN)
 				break;
 		}
-		if (eof) {
-			maybe_refresh();
-			if (ip_http_pending(http) == 0)
-				break;
-		}
-		ip_http_step(http, eof ? -1 : ip_reader_fd(rd), &ready, 1000);
+		maybe_refresh();
+		if (eof && ip_http_pending(http) == 0 && nready == 0)
+			break;
+		ip_http_step(http, eof ? -1 : ip_reader_fd(rd), &ready, nready ? 100 : 1000);
 	}
 	if (ip_reader_errors(rd))
 		rval = IP_EXIT_ITEM;
