@@ -117,12 +117,13 @@ prepare(struct ip_req *r)
 static jv
 parse(const char *s, size_t len)
 {
-	char *buf = ip_xmalloc(len * 2 + 1), *w = buf;
+	char *buf, *w;
 	int instr = 0, esc = 0;
 	jv v;
 
-	if (s == NULL)
+	if (s == NULL || len == 0)
 		return jv_invalid();
+	buf = w = ip_xmalloc(len * 2 + 1);
 	for (size_t i = 0; i < len; i++) {
 		char ch = s[i];
 		if (instr) {
