@@ -27,7 +27,7 @@ static const char usage[] =
     "[-c config] [-q] [-v] [-j N] [-u user] [-i keyfile] [-s script | -C command]\n"
     "       [--log-dir DIR] [--known-hosts FILE] [--ssh-port N] [--web-port N]\n"
     "       [--web-scheme https|http] [--ca-file FILE] [--no-wait-setup] [--cloud-init]\n"
-    "       [--setup-dir DIR] [--setup-timeout S] [--script-timeout S] [--no-web]\n"
+    "       [--setup-dir DIR] [--setup-timeout S] [--script-timeout S] [--no-web] [--no-sudo]\n"
     "       [--render TEMPLATE]\n"
     "  -j, --jobs N          servers at once (default 8)\n"
     "  -u, --user NAME       log in as NAME (default: instances.user)\n"
@@ -45,10 +45,11 @@ static const char usage[] =
     "  --setup-timeout S     wait that long for the setup (default 1800)\n"
     "  --script-timeout S    limit for -s and -C (default 3600)\n"
     "  --no-web              skip the web check\n"
+    "  --no-sudo             run the -s script as the login user\n"
     "  --render TEMPLATE     print each object's rendered user data instead (no SSH)";
 
 enum { O_LOGDIR = 1100, O_KH, O_SSHPORT, O_WEBPORT, O_WEBSCHEME, O_CAFILE, O_NOWAIT,
-	O_CLOUDINIT, O_SETUPDIR, O_SETUPTO, O_SCRIPTTO, O_NOWEB, O_RENDER };
+	O_CLOUDINIT, O_SETUPDIR, O_SETUPTO, O_SCRIPTTO, O_NOWEB, O_RENDER, O_NOSUDO };
 
 /* Everything a worker reads: plain C strings, set before any thread runs. */
 static struct {
@@ -56,7 +57,7 @@ static struct {
 	const char *web_scheme, *ca_file, *setup_dir, *command;
 	char *script;
 	size_t script_len;
-	int ssh_port, web_port, wait_setup, cloud_init, web;
+	int ssh_port, web_port, wait_setup, cloud_init, web, sudo;
 	long wait_ms, setup_s, script_s;
 } opt;
 
@@ -248,8 +249,8 @@ run_script(struct job *j, struct ip_ssh *s)
 	/* No #! line: run it with sh, as the original's template did. */
 	int shebang = opt.script_len >= 2 && opt.script[0] == '#' && opt.script[1] == '!';
 	char *cmd = ip_xasprintf("f=%s; chmod 0700 \"$f\"; "
-	    "if [ \"$(id -u)\" = 0 ]; then %s\"$f\"; else sudo -n -- %s\"$f\"; fi; "
-	    "rc=$?; rm -f \"$f\"; exit $rc", q, shebang ? "" : "/bin/sh ",
+	    "if [ %d = 0 ] || [ \"$(id -u)\" = 0 ]; then %s\"$f\"; else sudo -n -- %s\"$f\"; fi; "
+	    "rc=$?; rm -f \"$f\"; exit $rc", q, opt.sudo, shebang ? "" : "/bin/sh ",
 	    shebang ? "" : "/bin/sh ");
 	struct sink k;
 	sink_open(&k, j, "post-install script");
@@ -615,6 +616,7 @@ main(int argc, char **argv)
 		{ "setup-timeout", required_argument, NULL, O_SETUPTO },
 		{ "script-timeout", required_argument, NULL, O_SCRIPTTO },
 		{ "no-web", no_argument, NULL, O_NOWEB },
+		{ "no-sudo", no_argument, NULL, O_NOSUDO },
 		{ "render", required_argument, NULL, O_RENDER },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -627,6 +629,7 @@ main(int argc, char **argv)
 	opt.web_scheme = "https";
 	opt.wait_setup = 1;
 	opt.web = 1;
+	opt.sudo = 1;
 	opt.setup_dir = "/var/lib/install-party";
 	opt.setup_s = 1800;
 	opt.script_s = 3600;
@@ -657,6 +660,7 @@ main(int argc, char **argv)
 		case O_SETUPTO: opt.setup_s = ip_cli_long("--setup-timeout", optarg, 1, 86400); break;
 		case O_SCRIPTTO: opt.script_s = ip_cli_long("--script-timeout", optarg, 1, 86400); break;
 		case O_NOWEB: opt.web = 0; break;
+		case O_NOSUDO: opt.sudo = 0; break;
 		case O_RENDER: render = optarg; break;
 		default: ip_usage_error(usage);
 		}

@@ -1,0 +1,69 @@
+#!/bin/sh
+# ip-provision without root, the way the demo runs it: an sshd started by
+# the current user on a high port (key login as that user), a web server on
+# another high port, the setup marker made by hand.
+. "$(dirname "$0")/lib.sh"
+
+[ -x /usr/sbin/sshd ] || skip_all "openssh-server is not installed"
+ME=$(id -un)
+[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+
+ssh-keygen -q -t ed25519 -N '' -f "$T/hk" -C hk
+ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C id
+cp "$T/id.pub" "$T/ak"
+PORT=$(free_port)
+cat >"$T/sshd.conf" <<EOF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $T/hk
+PidFile $T/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile $T/ak
+StrictModes no
+LogLevel ERROR
+EOF
+bg /usr/sbin/sshd -D -e -f "$T/sshd.conf" 2>"$T/sshd.log"
+wait_port "$PORT" || skip_all "sshd did not start: $(head -3 "$T/sshd.log")"
+
+mkdir -p "$T/www" "$T/setup"
+echo hello >"$T/www/index.html"
+WPORT=$(free_port)
+bg python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$WPORT" >/dev/null 2>&1
+wait_port "$WPORT"
+date >"$T/setup/done"
+write_config "$T/c.yaml" demo
+sed -i 's/connectivity_check_timeout: 300/connectivity_check_timeout: 10/' "$T/c.yaml"
+printf '#!/bin/sh\necho "post-install as $(id -un)"\n' >"$T/post.sh"
+
+{
+	echo '{"type":"name","name":"first","namespace":"demo"}'
+	echo '{"type":"instance","name":"ann","namespace":"demo","domain":"ann.demo.example.com","ipv4":"127.0.0.1"}'
+	echo '{"type":"record","name":"bob","namespace":"demo","domain":"bob.demo.example.com","rtype":"A","target":"127.0.0.1"}'
+	echo '{"type":"server","name":"cyd","namespace":"demo","domain":"cyd.demo.example.com","instance":null,"record":null}'
+} >"$T/in.json"
+
+export XDG_STATE_HOME="$T/state"
+run ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" \
+    --setup-dir "$T/setup" -s "$T/post.sh" --no-sudo --log-dir "$T/logs" \
+    --web-scheme http --web-port "$WPORT" <"$T/in.json"
+is "$rc" 1 "runs, and fails for the object without an address"
+is "$(printf '%s\n' "$out" | sed -n 1p | jq -r .type)" name "objects of other types pass through first"
+is "$(printf '%s\n' "$out" | jq -r 'select(.provision.status=="ok") | .name' | sort | tr '\n' ' ')" "ann bob " \
+    "instance (ipv4) and record (target) objects provisioned"
+is "$(printf '%s\n' "$out" | jq -r 'select(.name=="ann") | [.provision.script.exit, .provision.web.status] | @tsv')" "0	200" \
+    "script and web check reported"
+is "$(printf '%s\n' "$out" | jq -r 'select(.type=="error") | .name + ": " + .message')" "cyd: no address to provision" \
+    "an error object for the server without an address"
+like "$(cat "$T/logs/ann.log")" "^post-install as $ME$" "script ran as the login user (--no-sudo)"
+[ -s "$T/state/install-party/demo/known_hosts" ]; ok $? "known_hosts under XDG_STATE_HOME, per namespace"
+IP_KNOWN_HOSTS=$T/other-kh run ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" \
+    --no-wait-setup --no-web -C true <"$T/in.json"
+[ -s "$T/other-kh" ]; ok $? "IP_KNOWN_HOSTS overrides it"
+run ip-provision -c "$T/c.yaml" -s "$T/post.sh" -C true </dev/null
+is "$rc" 2 "-s and -C together are a usage error"
+run ip-provision -c "$T/c.yaml" --web-scheme ftp </dev/null
+is "$rc" 2 "an unknown web scheme is a usage error"
+
+done_testing
