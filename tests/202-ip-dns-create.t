@@ -55,10 +55,12 @@ is "$(printf '%s\n' "$out" | jq -r '.records[].id' | sort | tr '\n' ' ')" \
 # Bad instances: no address, other namespace.
 ovh_start my-super-event
 { echo '{"type":"instance","name":"eve","namespace":"my-super-event","ipv4":null}';
-  echo '{"type":"instance","name":"fay","namespace":"other","ipv4":"203.0.113.9"}'; } >"$T/in5"
+  echo '{"type":"instance","name":"fay","namespace":"other","ipv4":"203.0.113.9"}';
+  ovh_instance gus 203.0.113.10; ovh_instance gus 203.0.113.11; } >"$T/in5"
 run sh -c "ip-dns -c '$OVH_CFG' create <'$T/in5'"
 is "$rc" 1 "bad instances exit 1"
-is "$(printf '%s\n' "$out" | jq -r '.type + " " + .name' | tr '\n' ,)" "error eve,error fay," "each becomes an error object"
-is "$(ovh_count '.method == "POST"')" 0 "nothing sent for them"
+is "$(printf '%s\n' "$out" | jq -r '.type + " " + .name' | sort | tr '\n' ,)" "error eve,error fay,error gus,server gus," "each becomes an error object"
+is "$(ovh_count '.method == "POST" and (.path|endswith("/record"))')" 1 "only the first gus is created"
+is "$(printf '%s\n' "$out" | jq -r 'select(.type == "server") | .record.target')" 203.0.113.10 "with the first address"
 
 done_testing

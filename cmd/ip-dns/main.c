@@ -118,6 +118,7 @@ static int nready, refreshing;
 static long long oldest_ready;
 
 static const char *const rtypes[2] = { "A", "AAAA" };
+static jv seen;			/* names given so far */
 
 static void
 job_free(struct job *j)
@@ -321,6 +322,14 @@ create_item(jv item)
 		rval = IP_EXIT_ITEM;
 		return;
 	}
+	if (jv_object_has(jv_copy(seen), jv_string(name))) {
+		/* two creations for one name would race to two records */
+		ip_warn("%s: given twice: the second one is skipped", name);
+		ip_emit(ip_error_obj(item, "dns-create", "this name was already given in this run"));
+		rval = IP_EXIT_ITEM;
+		return;
+	}
+	seen = jv_object_set(seen, jv_string(name), jv_true());
 	if (!addr_ok(AF_INET, v4)) {
 		ip_warn("%s: the instance has no IPv4 address", name);
 		ip_emit(ip_error_obj(item, "dns-create", "the instance has no IPv4 address"));
@@ -507,6 +516,11 @@ stream(void (*per_item)(jv))
 
 	ip_reader_nonblock(rd);
 	for (;;) {
+		if (ip_interrupted && !eof) {
+			ip_warn("interrupted: no more input is read; finishing the work in flight");
+			eof = 1;
+			rval = IP_EXIT_ITEM;
+		}
 		while (!eof) {
 			int rc = ip_reader_next(rd, &item);
 			if (rc == IP_ITEM)
@@ -602,9 +616,14 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "ls"))
 		cmd_ls();
-	else if (!strcmp(cmd, "create"))
+	else if (!strcmp(cmd, "create")) {
+		seen = jv_object();
+		ip_catch_interrupt();
 		stream(create_item);
+		jv_free(seen);
+	}
 	else if (!strcmp(cmd, "delete")) {
+		ip_catch_interrupt();
 		stream(delete_item);
 		if (deleted_any) {
 			/* one refresh for the whole run */

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/sim/ovh_env.sh: start the OVH simulator and write a config for it
 # (sourced by tests/2NN-ip-dns-*.t after tests/lib.sh).
 
