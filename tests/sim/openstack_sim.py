@@ -332,11 +332,21 @@ class Handler(BaseHTTPRequestHandler):
                    {"WWW-Authenticate": 'Keystone uri="%s/v3"' % self.base()}
                    if status == 401 else None)
 
-    def read_json(self):
+    def read_body(self):
+        # always read the whole body first: answering early would leave it
+        # in the stream, to be parsed as the next request on keep-alive
+        self._chunked = self.headers.get("Transfer-Encoding", "").lower() == "chunked"
+        if self._chunked:
+            self.close_connection = True
+            self._body = b""
+            return
         n = int(self.headers.get("Content-Length") or 0)
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        self._body = self.rfile.read(n) if n > 0 else b""
+
+    def read_json(self):
+        if self._chunked:
             return "chunked"
-        data = self.rfile.read(n) if n else b""
+        data = self._body
         if not data:
             return None
         try:
@@ -346,6 +356,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def chaos(self):
         """Knobs for compute calls; True when a response was made."""
+        if ARGS.chaos_method and self.command != ARGS.chaos_method:
+            return False
         with LOCK:
             STATE["requests"] += 1
             k = STATE["requests"]
@@ -377,6 +389,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         self._info = {}
+        self.read_body()
         u = urlsplit(self.path)
         path, q = u.path, parse_qs(u.query, keep_blank_values=True)
         try:
@@ -747,6 +760,9 @@ class Handler(BaseHTTPRequestHandler):
                                    "used %d of %d instances" % (used, ARGS.quota), hdr)
         srv = new_server(region, project, name, img, fl.rsplit("/", 1)[-1], md, kn,
                          names, raw)
+        # for tests of a client's concurrency bound
+        self._info["building"] = sum(1 for v in servers.values()
+                                     if server_status(v) == "BUILD" and not v["_deleted_at"])
         if sg:
             srv["security_groups"] = [{"name": g["name"]} for g in sg]
         link = "%s/servers/%s" % (base, srv["id"])
@@ -836,6 +852,7 @@ def main():
     ap.add_argument("--slow-rate", type=float, default=0,
                     help="share of responses sent in two halves, --slow seconds apart")
     ap.add_argument("--slow", type=float, default=0.5)
+    ap.add_argument("--chaos-method", help="the knobs above hit only this method (GET, POST...)")
     ap.add_argument("--random-seed", type=int, default=1)
     ARGS = ap.parse_args()
     random.seed(ARGS.random_seed)

@@ -750,6 +750,7 @@ polled(struct call *c, struct ip_req *r)
 	struct os *os = jb->os;
 	jv body, s;
 	const char *st;
+	char status[64];
 
 	jb->polls++;
 	if (r->status == 404) {
@@ -760,6 +761,7 @@ polled(struct call *c, struct ip_req *r)
 	body = ip_req_json(r);
 	s = get(body, "server");
 	st = r->status == 200 ? ip_get_str(s, "status") : NULL;
+	snprintf(status, sizeof(status), "%s", st ? st : "unknown");
 	if (st && strcmp(st, "ERROR") == 0) {
 		jv f = get(s, "fault");
 		const char *m = ip_get_str(f, "message");
@@ -790,8 +792,7 @@ polled(struct call *c, struct ip_req *r)
 	if (ip_now_ms() >= jb->deadline) {
 		job_fail(jb, "instances-create", ip_xasprintf(
 		    "server %s not ACTIVE with an IPv4 address after %lds (status %s); it is "
-		    "left for ip-instances delete", jb->id, os->run->timeout_ms / 1000,
-		    st ? st : "unknown"));
+		    "left for ip-instances delete", jb->id, os->run->timeout_ms / 1000, status));
 		return;
 	}
 	schedule(jb);
