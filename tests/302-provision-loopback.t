@@ -66,4 +66,19 @@ is "$rc" 2 "-s and -C together are a usage error"
 run ip-provision -c "$T/c.yaml" --web-scheme ftp </dev/null
 is "$rc" 2 "an unknown web scheme is a usage error"
 
+# SIGTERM (or Ctrl-C): no new servers, the ones in flight finish
+{
+	echo '{"type":"instance","name":"ann","domain":"ann.demo.example.com","ipv4":"127.0.0.1"}'
+	echo '{"type":"instance","name":"amy","domain":"amy.demo.example.com","ipv4":"127.0.0.1"}'
+} >"$T/two.json"
+ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" -j 1 \
+    -C 'sleep 2' <"$T/two.json" >"$T/int.out" 2>"$T/int.err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 1 "interrupted: exit 1"
+is "$(jq -r '.name + " " + .provision.status' "$T/int.out")" "ann ok" "the server in flight finished, no new one started"
+like "$(cat "$T/int.err")" "interrupted: no new servers; finishing 1 in flight" "and says so"
+
 done_testing

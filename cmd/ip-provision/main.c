@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -697,9 +698,20 @@ main(int argc, char **argv)
 
 	struct ip_reader *r = ip_reader_open("-");
 	ip_reader_nonblock(r);
+	ip_catch_interrupt();
+	/* Signals go to the main thread only (workers block them). */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
 	struct job **jobs_by_id = NULL;
 	int njobs = 0, running = 0, eof = 0, want_read = 1;
 	while (!eof || running > 0) {
+		if (ip_interrupted && !eof) {
+			ip_warn("interrupted: no new servers; finishing %d in flight", running);
+			eof = 1;
+			failed = 1;
+		}
 		/* Take input while there is room (buffered lines need no poll). */
 		while (!eof && running < jobs && want_read) {
 			jv item;
@@ -738,8 +750,11 @@ main(int argc, char **argv)
 			j->id = njobs++;
 			jobs_by_id = ip_xrealloc(jobs_by_id, njobs * sizeof(*jobs_by_id));
 			jobs_by_id[j->id] = j;
-			if (pthread_create(&j->th, NULL, worker, j) != 0)
-				ip_die(IP_EXIT_FATAL, "cannot start a thread: %s", strerror(errno));
+			pthread_sigmask(SIG_BLOCK, &block, &old);
+			int e = pthread_create(&j->th, NULL, worker, j);
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			if (e != 0)
+				ip_die(IP_EXIT_FATAL, "cannot start a thread: %s", strerror(e));
 			running++;
 		}
 		if (eof && running == 0)
