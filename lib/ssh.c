@@ -285,7 +285,9 @@ attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char 
 		drop(s);
 		return IP_SSH_EPROTO;
 	}
-	libssh2_session_set_timeout(s->sess, o->io_timeout_ms > 0 ? o->io_timeout_ms : 30000);
+	/* Handshake and login within this try's time; later calls get io_timeout. */
+	long io = o->io_timeout_ms > 0 ? o->io_timeout_ms : 30000;
+	libssh2_session_set_timeout(s->sess, connect_ms < io ? connect_ms : io);
 	/* Always the same key type, so the known_hosts entry keeps matching. */
 	libssh2_session_method_pref(s->sess, LIBSSH2_METHOD_HOSTKEY,
 	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-rsa");
@@ -316,6 +318,7 @@ attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char 
 		drop(s);
 		return IP_SSH_EAUTH;
 	}
+	libssh2_session_set_timeout(s->sess, io);
 	*out = s;
 	return IP_SSH_OK;
 }

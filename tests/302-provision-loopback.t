@@ -66,6 +66,44 @@ is "$rc" 2 "-s and -C together are a usage error"
 run ip-provision -c "$T/c.yaml" --web-scheme ftp </dev/null
 is "$rc" 2 "an unknown web scheme is a usage error"
 
+# https: the certificate is checked for the domain while connecting to the address
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ann.demo.example.com \
+    -addext subjectAltName=DNS:ann.demo.example.com -keyout "$T/tls.key" -out "$T/tls.crt" 2>/dev/null
+SPORT=$(free_port)
+bg python3 -c '
+import http.server, ssl, sys, os
+os.chdir(sys.argv[4])
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()' "$SPORT" "$T/tls.crt" "$T/tls.key" "$T/www" >/dev/null 2>&1
+wait_port "$SPORT"
+sed -n 2p "$T/in.json" >"$T/ann.json"
+run ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" --no-wait-setup \
+    --web-port "$SPORT" --ca-file "$T/tls.crt" <"$T/ann.json"
+is "$rc/$(printf '%s\n' "$out" | jq -r .provision.web.status)" "0/200" "https web check with the domain pinned and its certificate verified"
+sed 's/connectivity_check_timeout: 10/connectivity_check_timeout: 2/' "$T/c.yaml" >"$T/short.yaml"
+chmod 600 "$T/short.yaml"
+run ip-provision -c "$T/short.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" --no-wait-setup \
+    --web-port "$SPORT" <"$T/ann.json"
+like "$rc/$(printf '%s\n' "$out" | jq -r .message)" "^1/web: https://ann.demo.example.com:$SPORT/ after [0-9]+ tries: .*certificate" "an untrusted certificate fails the web step"
+
+# a port that accepts but never speaks SSH: bounded by the timeout
+MPORT=$(free_port)
+bg python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(50)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)' "$MPORT"
+wait_port "$MPORT"
+start=$(date +%s)
+run ip-provision -c "$T/short.yaml" -u "$ME" -i "$T/id" --ssh-port "$MPORT" -C true <"$T/ann.json"
+took=$(( $(date +%s) - start ))
+like "$rc/$(printf '%s\n' "$out" | jq -r .message)" "^1/ssh: gave up after [0-9]+ tries in 2 s: SSH handshake" "a silent port fails at the handshake"
+[ "$took" -le 5 ]; ok $? "within the timeout (${took}s)"
+
 # SIGTERM (or Ctrl-C): no new servers, the ones in flight finish
 {
 	echo '{"type":"instance","name":"ann","domain":"ann.demo.example.com","ipv4":"127.0.0.1"}'
