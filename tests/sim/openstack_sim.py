@@ -28,6 +28,8 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -274,6 +276,28 @@ def new_token(project):
     exp = now() + ARGS.token_ttl
     STATE["tokens"][tok] = {"project": project, "expires": exp, "uses": 0}
     return tok, exp
+
+
+def external_token(tok):
+    """--keystone-url: validate a token we did not issue with that Keystone,
+    as keystonemiddleware does (GET /v3/auth/tokens), and remember it."""
+    with LOCK:
+        if tok in STATE["tokens"] or tok in STATE.setdefault("bad_external", set()):
+            return
+    req = urllib.request.Request(ARGS.keystone_url.rstrip("/") + "/v3/auth/tokens?nocatalog",
+                                 headers={"X-Auth-Token": ARGS.keystone_admin_token,
+                                          "X-Subject-Token": tok,
+                                          "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = json.load(r)
+        project = body["token"]["project"]["id"]
+    except (urllib.error.URLError, KeyError, ValueError, OSError):
+        with LOCK:
+            STATE["bad_external"].add(tok)
+        return
+    with LOCK:
+        STATE["tokens"][tok] = {"project": project, "expires": now() + 600, "uses": 0}
 
 
 # ---------------------------------------------------------------- handler
@@ -547,6 +571,8 @@ class Handler(BaseHTTPRequestHandler):
         region, project, rest = m.group(1), m.group(2), (m.group(3) or "/").rstrip("/") or "/"
         self._info["region"] = region
         tok = self.headers.get("X-Auth-Token")
+        if tok and ARGS.keystone_url:
+            external_token(tok)
         with LOCK:
             info = STATE["tokens"].get(tok) if tok else None
             if info and info["expires"] < now():
@@ -853,6 +879,8 @@ def main():
                     help="share of responses sent in two halves, --slow seconds apart")
     ap.add_argument("--slow", type=float, default=0.5)
     ap.add_argument("--chaos-method", help="the knobs above hit only this method (GET, POST...)")
+    ap.add_argument("--keystone-url", help="also accept tokens this real Keystone validates")
+    ap.add_argument("--keystone-admin-token", help="token used to validate them")
     ap.add_argument("--random-seed", type=int, default=1)
     ARGS = ap.parse_args()
     random.seed(ARGS.random_seed)
