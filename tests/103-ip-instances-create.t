@@ -11,7 +11,6 @@ names() { printf '%s\n' "$1" | jq -r "select(.type==\"${2:-instance}\") | .name"
 
 # 20 servers, 8 at a time; lines stamped with the time they came out
 ip-names -c "$C" $(seq -f 'n%02g' 1 20) >"$T/names"
-start=$(date +%s.%N)
 ip-instances -c "$C" -j 8 -u "$T/ud.sh" create <"$T/names" 2>"$T/err" | while IFS= read -r l; do
 	printf '%s %s\n' "$(date +%s.%N)" "$l"; done >"$T/stamped"
 out=$(cut -d' ' -f2- "$T/stamped")
