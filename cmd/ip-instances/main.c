@@ -304,7 +304,7 @@ main(int argc, char **argv)
 	if (argc < 1)
 		ip_usage_error(usage);
 	cmd = argv[0];
-	if (strcmp(cmd, "ls") == 0 || strcmp(cmd, "list") == 0) {
+	if (strcmp(cmd, "ls") == 0) {
 		if (argc != 1 || dry || wait || udfile)
 			ip_usage_error(usage);
 	} else if (strcmp(cmd, "create") == 0) {
@@ -333,7 +333,7 @@ main(int argc, char **argv)
 			    "(nova takes %d bytes of base64, %d bytes before encoding)",
 			    udfile, tlen, USER_DATA_MAX, USER_DATA_MAX / 4 * 3);
 	}
-	rd = ip_reader_open(strcmp(cmd, "ls") && strcmp(cmd, "list") ? input : "/dev/null");
+	rd = ip_reader_open(strcmp(cmd, "ls") ? input : "/dev/null");
 
 	ho.parallel = (int)parallel;
 	ho.retries = 4;	/* a zeroed field would mean none */
@@ -362,7 +362,7 @@ main(int argc, char **argv)
 
 	run.http = ip_http_new(&ho);
 	pdata = prov->open(&run);
-	if (strcmp(cmd, "ls") == 0 || strcmp(cmd, "list") == 0) {
+	if (strcmp(cmd, "ls") == 0) {
 		if (prov->ls(pdata, emit_each, NULL) < 0)
 			failed = 1;
 		goto out;
