@@ -131,7 +131,7 @@ like "$(get .message)" "ssh: gave up after [0-9]+ tries.*connect: Connection ref
 SD=$T/setup
 mkdir -p "$SD" && chmod 755 "$SD"
 printf '#!/bin/sh\necho "uid=$(id -u)"\necho to-stderr >&2\nseq 1 20000\necho "$0" >%s/script-path\nexit 0\n' "$T" >"$T/post.sh"
-( sleep 1; date >"$SD/done" ) &
+( sleep 2; date >"$SD/done" ) &
 start=$(date +%s)
 run P -c "$T/c.yaml" --setup-dir "$SD" -s "$T/post.sh" --log-dir "$T/logs" --no-web <"$T/bob.json"
 is "$rc" 0 "waits for the completion marker, then runs the script"

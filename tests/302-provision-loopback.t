@@ -112,7 +112,7 @@ like "$rc/$(printf '%s\n' "$out" | jq -r .message)" "^1/ssh: gave up after [0-9]
 ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" -j 1 \
     -C 'sleep 2' <"$T/two.json" >"$T/int.out" 2>"$T/int.err" &
 pid=$!
-sleep 1
+for i in $(seq 100); do grep -q 'ann: logged in' "$T/int.err" 2>/dev/null && break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid"
 is "$?" 1 "interrupted: exit 1"
