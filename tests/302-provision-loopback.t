@@ -15,6 +15,7 @@ PORT=$(free_port)
 cat >"$T/sshd.conf" <<EOF
 Port $PORT
 ListenAddress 127.0.0.1
+$(python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null && echo "ListenAddress ::1")
 HostKey $T/hk
 PidFile $T/sshd.pid
 UsePAM no
@@ -65,6 +66,15 @@ run ip-provision -c "$T/c.yaml" -s "$T/post.sh" -C true </dev/null
 is "$rc" 2 "-s and -C together are a usage error"
 run ip-provision -c "$T/c.yaml" --web-scheme ftp </dev/null
 is "$rc" 2 "an unknown web scheme is a usage error"
+
+# an IPv6-only instance
+if grep -q '::1' "$T/sshd.conf"; then
+	echo '{"type":"instance","name":"eve","domain":"eve.demo.example.com","ipv4":null,"ipv6":"::1"}' >"$T/eve.json"
+	run ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" --no-wait-setup --no-web -C true <"$T/eve.json"
+	is "$rc/$(printf '%s\n' "$out" | jq -r .provision.address)" "0/::1" "an instance with only an IPv6 address"
+else
+	skip "no IPv6 loopback here"
+fi
 
 # https: the certificate is checked for the domain while connecting to the address
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ann.demo.example.com \

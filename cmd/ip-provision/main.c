@@ -506,7 +506,7 @@ finish(struct job *j)
 	return ok;
 }
 
-/* The server's address: ipv4, instance.ipv4, record.target or target. */
+/* The server's address: ipv4, instance.ipv4, record.target, target, then IPv6. */
 static char *
 address_dup(jv item)
 {
@@ -524,6 +524,14 @@ address_dup(jv item)
 	}
 	if (!out && (a = ip_get_str(item, "target")))
 		out = ip_xstrdup(a);
+	if (!out && (a = ip_get_str(item, "ipv6")))
+		out = ip_xstrdup(a);
+	if (!out) {
+		jv sub = ip_get_obj(item, "instance");
+		if (jv_get_kind(sub) == JV_KIND_OBJECT && (a = ip_get_str(sub, "ipv6")))
+			out = ip_xstrdup(a);
+		jv_free(sub);
+	}
 	return out;
 }
 
