@@ -83,6 +83,7 @@ server() {	# server NAME ADDR: a server object as ip-dns create makes them
 	printf '{"type":"server","name":"%s","namespace":"ev","domain":"%s.ev.example.com","state":"complete","instance":{"type":"instance","name":"%s","ipv4":"%s"},"record":{"type":"record","target":"%s"}}\n' "$1" "$1" "$1" "$2" "$2"
 }
 P() { ip-provision --known-hosts "$KH" --ssh-port "$PORT" "$@"; }
+ip_q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 get() { printf '%s\n' "$out" | jq -r "$1"; }
 
 # password login, a command, output prefixed by name, TOFU
@@ -93,6 +94,8 @@ is "$(get .provision.command.exit)" 0 "command exit status in the stream"
 like "$err" "^bob: hi$" "stdout prefixed by the server name on stderr"
 like "$err" "^bob: oops$" "stderr prefixed too"
 unlike "$err$out" "pw'd" "the password appears nowhere"
+run P -c "$T/c.yaml" -C "printf '%s\\n' $(ip_q "$PW")" <"$T/bob.json"
+like "$err" "^bob: \\*\\*\\*$" "command output echoing the password is redacted on stderr"
 like "$(get .provision.host_key)" "^SHA256:[A-Za-z0-9+/]{43}$" "host key fingerprint reported"
 is "$(get '.record.target')" 127.0.0.1 "the object passes through with its fields"
 want_fp=$(ssh-keygen -lf "$T/hk1.pub" | awk '{print $2}')

@@ -95,11 +95,13 @@ struct sink {
 static void
 sink_line(struct sink *k, const char *s, size_t n)
 {
-	char *line = ip_xasprintf("%s: %.*s\n", k->name, (int)n, s);
+	char *raw = ip_xasprintf("%s: %.*s\n", k->name, (int)n, s);
+	char *line = ip_redact(raw);	/* a command could print the password */
 	ssize_t w = write(2, line, strlen(line));
 
 	(void)w;
 	free(line);
+	free(raw);
 }
 
 static void
