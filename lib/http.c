@@ -323,6 +323,8 @@ start(struct ip_http *h, struct ip_req *r)
 	if (h->o.ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_file);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	if (r->fresh_connect)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(r->method, "GET") == 0)
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	else if (strcmp(r->method, "HEAD") == 0)

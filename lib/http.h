@@ -19,6 +19,9 @@ struct ip_req {
 	 * request that is not idempotent is retried only when it surely did not
 	 * reach the server (no connection) or the server said so (429, 503). */
 	int idempotent;
+	/* Use a new connection: on a reused one that dies before answering,
+	 * libcurl silently sends the request again (a second server...). */
+	int fresh_connect;
 	/* Called before every attempt (sign with a fresh timestamp, ...). */
 	void (*prepare)(struct ip_req *r);
 	ip_req_cb done;		/* called once, when finished for good */
