@@ -76,7 +76,8 @@ like "$(printf '%s\n' "$out" | jq -r .message)" '^nova POST /nova/RegionOne/v2.1
     "quota: nova's message with the status"
 os_knobs '{"quota": null}'
 
-# POST is retried on 429 (nova said so), not on 500 (it may have been made)
+# POST is retried on 429 (nova said so); on 500 or a lost answer only after
+# looking whether nova made the server anyway
 : >"$OS_LOG"
 os_knobs '{"throttle_first": 1, "retry_after": 0, "chaos_method": "POST"}'
 curl -s -o /dev/null -X POST "$OS_URL/_sim/reset-counters"
@@ -87,9 +88,23 @@ is "$(os_count '.method=="POST" and (.path|endswith("/servers"))')" 2 "429 on PO
 os_knobs '{"throttle_first": 0, "error_first": 1}'
 curl -s -o /dev/null -X POST "$OS_URL/_sim/reset-counters"
 run ip-instances -c "$C" create "$(ip-names -c "$C" t500 >"$T/in6"; echo "$T/in6")"
-is "$rc" 1 "500 on POST: not retried, exit 1"
-is "$(os_count '.method=="POST" and (.path|endswith("/servers"))')" 1 "500 on POST: one POST"
-os_knobs '{"error_first": 0, "chaos_method": null}'
+is "$rc" 0 "500 on POST: created after looking that it was not"
+is "$(os_count '.method=="POST" and (.path|endswith("/servers"))')" 2 "500 on POST: asked again once"
+is "$(os_count '.method=="GET" and (.query|test("^name=party-t500$"))')" 1 "500 on POST: looked up by name first"
+: >"$OS_LOG"
+os_knobs '{"error_first": 0, "chaos_method": null, "lose_create_first": 1}'
+run ip-instances -c "$C" create "$(ip-names -c "$C" lost >"$T/in6b"; echo "$T/in6b")"
+is "$rc" 0 "answer to POST lost: exit 0"
+is "$(printf '%s\n' "$out" | jq -r .instance)" "party-lost" "answer to POST lost: the server that was made is used"
+is "$(os_count '.method=="POST" and (.path|endswith("/servers"))')" 1 "answer to POST lost: no second POST"
+is "$(os_servers | jq '[.servers[] | select(.name=="party-lost")] | length')" 1 "answer to POST lost: no duplicate server"
+: >"$OS_LOG"
+os_knobs '{"error_rate": 1.0, "chaos_method": "POST"}'
+run ip-instances -c "$C" create "$(ip-names -c "$C" t500b >"$T/in6c"; echo "$T/in6c")"
+is "$rc" 1 "POST failing for good: exit 1"
+is "$(os_count '.method=="POST" and (.path|endswith("/servers"))')" 2 "POST failing for good: two POSTs at most"
+like "$(printf '%s\n' "$out" | jq -r .message)" "HTTP 500: Unexpected API Error" "POST failing for good: nova's message"
+os_knobs '{"error_rate": 0, "chaos_method": null}'
 
 # user data too big for nova: refused before any request
 head -c 49150 /dev/zero | tr '\0' a >"$T/big"

@@ -786,6 +786,17 @@ class Handler(BaseHTTPRequestHandler):
                                    "used %d of %d instances" % (used, ARGS.quota), hdr)
         srv = new_server(region, project, name, img, fl.rsplit("/", 1)[-1], md, kn,
                          names, raw)
+        if STATE.get("lost", 0) < ARGS.lose_create_first:
+            # made, but the answer never arrives
+            STATE["lost"] = STATE.get("lost", 0) + 1
+            self._info["chaos"] = "lost-create"
+            self.record(0)
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return None
         # for tests of a client's concurrency bound
         self._info["building"] = sum(1 for v in servers.values()
                                      if server_status(v) == "BUILD" and not v["_deleted_at"])
@@ -878,6 +889,8 @@ def main():
     ap.add_argument("--slow-rate", type=float, default=0,
                     help="share of responses sent in two halves, --slow seconds apart")
     ap.add_argument("--slow", type=float, default=0.5)
+    ap.add_argument("--lose-create-first", type=int, default=0,
+                    help="first N server creations succeed but their answer is dropped")
     ap.add_argument("--chaos-method", help="the knobs above hit only this method (GET, POST...)")
     ap.add_argument("--keystone-url", help="also accept tokens this real Keystone validates")
     ap.add_argument("--keystone-admin-token", help="token used to validate them")

@@ -589,6 +589,8 @@ nova(struct os *os, const char *method, const char *path, jv body,
 	c->req->ud = c;
 	c->req->prepare = call_prepare;
 	c->req->done = call_done;
+	/* a create must never be sent twice behind our back */
+	c->req->fresh_connect = strcmp(method, "POST") == 0;
 	call_submit(c);
 }
 
@@ -716,7 +718,19 @@ struct job {
 	long delay;
 	int polls;
 	const char *name;
+	jv body;		/* create: the POST body, for a second attempt */
+	int posts, looks;
+	char *err;		/* create: why the first POST failed */
 };
+
+static void
+job_free(struct job *jb)
+{
+	jv_free(jb->body);
+	free(jb->err);
+	free(jb->id);
+	free(jb);
+}
 
 static void
 job_fail(struct job *jb, const char *stage, char *msg)
@@ -726,8 +740,7 @@ job_fail(struct job *jb, const char *stage, char *msg)
 	ip_warn("%s: %s", name ? name : jb->j->instance, msg);
 	ip_job_done(jb->j, ip_error_obj(jv_copy(jb->j->item), stage, "%s", msg), 1);
 	free(msg);
-	free(jb->id);
-	free(jb);
+	job_free(jb);
 }
 
 static void poll_server(void *arg);
@@ -780,8 +793,7 @@ polled(struct call *c, struct ip_req *r)
 			jv_free(s);
 			jv_free(body);
 			ip_job_done(jb->j, inst, 0);
-			free(jb->id);
-			free(jb);
+			job_free(jb);
 			return;
 		}
 		jv_free(inst);	/* addresses can lag behind the status */
@@ -808,6 +820,39 @@ poll_server(void *arg)
 	free(path);
 }
 
+static void post_server(struct job *jb);
+static void building(struct job *jb);
+
+/* After a failed POST whose fate is unknown: did nova make it anyway? */
+static void
+looked_up(struct call *c, struct ip_req *r)
+{
+	struct job *jb = c->ud;
+	jv body = ip_req_json(r), servers = get(body, "servers");
+
+	if (r->status == 200 && jv_get_kind(servers) == JV_KIND_ARRAY) {
+		jv_array_foreach(servers, i, s) {
+			const char *name = ip_get_str(s, "name"), *id = ip_get_str(s, "id");
+			const char *tag = server_tag(s);
+			if (jb->id == NULL && name && id && tag && strcmp(name, jb->j->instance) == 0 &&
+			    strcmp(tag, jb->os->run->ns) == 0)
+				jb->id = ip_xstrdup(id);
+			jv_free(s);
+			(void)i;
+		}
+	}
+	jv_free(servers);
+	jv_free(body);
+	if (jb->id) {
+		ip_info("%s: the server was made despite the error", jb->name);
+		building(jb);
+	} else if (r->status == 200 && jb->posts < 2) {
+		ip_info("%s: no server was made, asking again", jb->name);
+		post_server(jb);
+	} else
+		job_fail(jb, "instances-create", ip_xstrdup(jb->err));
+}
+
 static void
 created(struct call *c, struct ip_req *r)
 {
@@ -815,6 +860,22 @@ created(struct call *c, struct ip_req *r)
 	jv body = ip_req_json(r), s = get(body, "server");
 	const char *id = ip_get_str(s, "id");
 
+	if ((r->status >= 500 || r->status == 0) && jb->looks++ < 2) {
+		/* not retried blindly: nova may have made the server */
+		CURL *e = curl_easy_init();
+		char *q = curl_easy_escape(e, jb->j->instance, 0);
+		char *path = ip_xasprintf("/servers/detail?name=%s", q);
+		free(jb->err);
+		jb->err = api_error("nova", r);
+		ip_info("%s: %s; looking whether the server exists", jb->name, jb->err);
+		nova(jb->os, "GET", path, jv_invalid(), looked_up, jb);
+		free(path);
+		curl_free(q);
+		curl_easy_cleanup(e);
+		jv_free(s);
+		jv_free(body);
+		return;
+	}
 	if ((r->status != 202 && r->status != 200) || id == NULL) {
 		jv_free(s);
 		jv_free(body);
@@ -826,6 +887,12 @@ created(struct call *c, struct ip_req *r)
 	jb->id = ip_xstrdup(id);
 	jv_free(s);
 	jv_free(body);
+	building(jb);
+}
+
+static void
+building(struct job *jb)
+{
 	ip_info("%s: server %s is building", jb->name, jb->id);
 	jb->deadline = ip_now_ms() + jb->os->run->timeout_ms;
 	jb->delay = jb->os->run->poll_ms;
@@ -839,6 +906,7 @@ os_create(void *p, struct ip_job *j, char *ud, size_t len)
 	struct job *jb = ip_xcalloc(1, sizeof(*jb));
 	jv s = jv_object();
 
+	jb->body = jv_null();
 	jb->os = os;
 	jb->j = j;
 	jb->name = ip_get_str(j->item, "name");
@@ -867,7 +935,15 @@ os_create(void *p, struct ip_job *j, char *ud, size_t len)
 			g = jv_array_append(g, JV_OBJECT(jv_string("name"), n));
 		s = jv_object_set(s, jv_string("security_groups"), g);
 	}
-	nova(os, "POST", "/servers", JV_OBJECT(jv_string("server"), s), created, jb);
+	jb->body = JV_OBJECT(jv_string("server"), s);
+	post_server(jb);
+}
+
+static void
+post_server(struct job *jb)
+{
+	jb->posts++;
+	nova(jb->os, "POST", "/servers", jv_copy(jb->body), created, jb);
 }
 
 /* ---------------------------------------------------------------- delete */
@@ -879,8 +955,7 @@ gone(struct job *jb, const char *how)
 {
 	ip_info("%s: %s", jb->name ? jb->name : jb->j->instance, how);
 	ip_job_done(jb->j, jv_null(), 0);
-	free(jb->id);
-	free(jb);
+	job_free(jb);
 }
 
 static void
@@ -979,6 +1054,8 @@ os_delete(void *p, struct ip_job *j)
 	struct os *os = p;
 	struct job *jb = ip_xcalloc(1, sizeof(*jb));
 	CURL *e = curl_easy_init();
+
+	jb->body = jv_null();
 	char *eid = curl_easy_escape(e, j->id, 0), *path;
 
 	jb->os = os;
