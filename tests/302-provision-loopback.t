@@ -114,6 +114,19 @@ took=$(( $(date +%s) - start ))
 like "$rc/$(printf '%s\n' "$out" | jq -r .message)" "^1/ssh: gave up after [0-9]+ tries in 2 s: SSH handshake" "a silent port fails at the handshake"
 [ "$took" -le 5 ]; ok $? "within the timeout (${took}s)"
 
+# the plain build under valgrind: threads, libssh2, libcurl, crypt
+if command -v valgrind >/dev/null; then
+	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+	run vg "$IP_PLAIN_BINDIR/ip-provision" -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" \
+	    --setup-dir "$T/setup" -s "$T/post.sh" --no-sudo --log-dir "$T/logs" \
+	    --web-scheme http --web-port "$WPORT" <"$T/in.json"
+	is "$rc" 1 "valgrind: a provisioning run is clean (exit 1 for the server without address)"
+	run vg "$IP_PLAIN_BINDIR/ip-provision" -c "$T/c.yaml" --render "$TOP/share/setup.sh.in" <"$T/ann.json"
+	is "$rc" 0 "valgrind: --render is clean"
+else
+	skip "valgrind is not installed"; skip "valgrind is not installed"
+fi
+
 # SIGTERM (or Ctrl-C): no new servers, the ones in flight finish
 {
 	echo '{"type":"instance","name":"ann","domain":"ann.demo.example.com","ipv4":"127.0.0.1"}'
