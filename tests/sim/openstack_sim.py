@@ -12,8 +12,30 @@ also be changed at run time with POST /_sim/knobs {"name": value, ...}.
 
 Layout (PORT is the chosen port):
   /, /v3, /v2.0              Keystone version discovery and auth
-  /nova/REGION/v2.1/PROJECT  Nova (the catalog's public compute endpoints)
-  /_sim/...                  test control: knobs, servers, revoke, log
+  /nova/REGION/v2.1/PROJECT  Nova (the catalog's public compute endpoints;
+                             internal/admin ones point at a dead port)
+  /_sim/servers              GET: every server, with decoded user_data
+  /_sim/knobs                POST {"knob": value}: change a knob now
+  /_sim/revoke               POST: every token dies (clients must re-auth)
+  /_sim/reset-counters       POST: the *-first knobs count from zero again
+
+Cloud contents: user demo / s3cret-pass in domain Default, project
+demo-project (id 0f3c7d2e9b8a4f61a5c4e3d2b1a09876); image
+8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10; flavors d2-2, s1-2, 1; key pair
+party-key; networks Ext-Net (public IPv4 + IPv6), private (10.x fixed +
+203.0.x floating), v6-only.  Already there: party-alpha, party-beta (tagged
+install-party=party), party-gamma (untagged), my-party-db, partyx-abc,
+xparty-foo, party, party-Bad_Name, party-e-ml (tagged party-e), webserver,
+party-delta in the last region, and a server of another project.
+
+--loopback-servers (demo): each new server is only on Ext-Net, with
+accessIPv4 and its address 127.0.100.N (N = 1, 2, ...), so later tools can
+reach "the server" on this machine.
+
+A config for it:  instances: {provider: openstack, args: {auth_url:
+http://127.0.0.1:PORT/v3, username: demo, password: s3cret-pass,
+tenant_name: demo-project, region_name: RegionOne, image_id:
+8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10, flavor_id: d2-2}}
 """
 import argparse
 import base64
@@ -848,8 +870,9 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
-                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    class Fmt(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+        pass
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=Fmt)
     ap.add_argument("--port-file", required=True, help="write the port here once listening")
     ap.add_argument("--log", help="append one JSON line per request here")
     ap.add_argument("--port", type=int, default=0, help="port (0: any free one)")
