@@ -87,12 +87,13 @@ is "$(names "$out")" "$want" "discovery without v2.0 still finds v3"
 
 # tokens dying while 8 servers are in flight: one new token at a time,
 # every request retried once with it
-os_start --token-uses 7 --build-delay 0.3
+os_start --token-uses 20 --build-delay 0.3
 os_config "$C" party /v3
 run sh -c "ip-names -c '$C' -N 12 | ip-instances -c '$C' -j 8 create"
 is "$rc" 0 "create while tokens keep dying: exit 0"
+[ "$rc" = 0 ] || diag "$(printf '%s\n' "$err" | grep -v 'building\|ACTIVE at')"
 is "$(printf '%s\n' "$out" | grep -c '"type":"instance"')" 12 "create while tokens keep dying: 12 instances"
 auths=$(os_count '.path=="/v3/auth/tokens"')
-[ "$auths" -ge 2 ] && [ "$auths" -le 8 ]; ok $? "re-authenticated a few times ($auths), not once per 401 ($(os_count '.status==401'))"
+[ "$auths" -ge 2 ] && [ "$auths" -le 6 ]; ok $? "re-authenticated a few times ($auths), not once per 401 ($(os_count '.status==401'))"
 
 done_testing

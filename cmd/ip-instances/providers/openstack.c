@@ -23,7 +23,7 @@ struct call {
 	void (*cb)(struct call *c, struct ip_req *r);
 	void *ud;
 	int gen;		/* token generation this attempt was sent with */
-	int reauthed;
+	int reauthed, resent;
 	struct call *next;	/* waiting for a new token */
 };
 
@@ -540,13 +540,15 @@ call_done(struct ip_req *r)
 	struct call *c = r->ud;
 	struct os *os = c->os;
 
+	if (r->status == 401 && c->gen != os->gen && c->resent < 3) {
+		/* sent with a token replaced since: try the new one */
+		c->resent++;
+		call_submit(c);
+		return;
+	}
 	if (r->status == 401 && !c->reauthed) {
 		/* the token expired or was revoked: one new token, once */
 		c->reauthed = 1;
-		if (c->gen != os->gen) {
-			call_submit(c);
-			return;
-		}
 		c->next = os->waiting;
 		os->waiting = c;
 		if (!os->authing) {
