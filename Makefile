@@ -95,7 +95,9 @@ install: all
 	  chmod 755 $(DESTDIR)$(BINDIR)/install-party; fi
 	for m in $(wildcard man/*.1); do cp $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(wildcard man/*.5); do cp $$m $(DESTDIR)$(MANDIR)/man5/; done
-	if [ -n "$$(ls share)" ]; then cp -R share/. $(DESTDIR)$(DATADIR)/; fi
+	cp -R share/. $(DESTDIR)$(DATADIR)/
+	mkdir -p $(DESTDIR)$(DATADIR)/examples
+	cp examples/* $(DESTDIR)$(DATADIR)/examples/
 
 clean:
 	rm -rf build

@@ -9,6 +9,9 @@ for t in "$TOP"/cmd/ip-*/main.c; do
 	ok "$([ -x "$T/root/opt/ip/bin/$t" ]; echo $?)" "installs $t"
 	ok "$([ -f "$T/root/opt/ip/share/man/man1/$t.1" ]; echo $?)" "installs $t.1"
 done
+ok "$([ -f "$T/root/opt/ip/share/install-party/setup.sh.in" ]; echo $?)" "installs the first-boot template"
+ok "$([ -x "$T/root/opt/ip/share/install-party/examples/delete-orphans.sh" ]; echo $?)" "installs the examples (the crontab names them there)"
+ok "$([ -f "$T/root/opt/ip/share/man/man5/install-party.yaml.5" ]; echo $?)" "installs install-party.yaml.5"
 if [ -f "$TOP/install-party" ]; then
 	ok "$([ -x "$T/root/opt/ip/bin/install-party" ]; echo $?)" "installs the install-party wrapper"
 	like "$(cat "$T/root/opt/ip/bin/install-party")" "/opt/ip/share/install-party" "the wrapper finds its data under PREFIX"
