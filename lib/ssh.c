@@ -267,13 +267,16 @@ drop(struct ip_ssh *s)
 	free(s);
 }
 
-/* One try: connect, handshake, host key, login. */
+/* One try: connect, handshake, host key, login.  *stage: how far it got
+ * (0 connect, 1 handshake, 2 login), so the most telling failure is kept. */
 static int
-attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char **err)
+attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char **err,
+    int *stage)
 {
 	struct ip_ssh *s = ip_xcalloc(1, sizeof(*s));
 	int rc;
 
+	*stage = 0;
 	s->sock = tcp_connect(o->host, o->port, connect_ms, err);
 	if (s->sock < 0) {
 		drop(s);
@@ -291,6 +294,7 @@ attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char 
 	/* Always the same key type, so the known_hosts entry keeps matching. */
 	libssh2_session_method_pref(s->sess, LIBSSH2_METHOD_HOSTKEY,
 	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-rsa");
+	*stage = 1;
 	if (libssh2_session_handshake(s->sess, s->sock) != 0) {
 		*err = sess_error(s->sess, "SSH handshake");
 		drop(s);
@@ -300,6 +304,7 @@ attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char 
 		drop(s);
 		return rc;
 	}
+	*stage = 2;
 	if (o->keyfile)
 		rc = libssh2_userauth_publickey_fromfile_ex(s->sess, o->user,
 		    strlen(o->user), NULL, o->keyfile, NULL);
@@ -337,31 +342,42 @@ ip_ssh_open(const struct ip_ssh_opts *o, struct ip_ssh **out, char **err)
 {
 	long long deadline = ip_now_ms() + (o->wait_ms > 0 ? o->wait_ms : 0);
 	long delay = backoff_start();
-	int tries = 0;
+	int tries = 0, best_stage = -1, best_rc = IP_SSH_ETIMEOUT;
 
 	*out = NULL;
 	*err = NULL;
 	for (;;) {
 		long long left = deadline - ip_now_ms();
 		char *e = NULL;
-		int rc = attempt(o, left > 10000 ? 10000 : (left > 1000 ? left : 1000), out, &e);
+		int stage;
+		int rc = attempt(o, left > 10000 ? 10000 : (left > 1000 ? left : 1000), out, &e,
+		    &stage);
 		tries++;
 		if (rc == IP_SSH_OK) {
 			free(*err);
 			*err = NULL;
 			return rc;
 		}
-		free(*err);
-		*err = e;
-		if (rc == IP_SSH_EHOSTKEY || rc == IP_SSH_EPROTO)
+		if (rc == IP_SSH_EHOSTKEY || rc == IP_SSH_EPROTO) {
+			free(*err);
+			*err = e;
 			return rc;
+		}
+		/* A late try that timed out must not hide "login refused". */
+		if (stage >= best_stage) {
+			free(*err);
+			*err = e;
+			best_stage = stage;
+			best_rc = rc;
+		} else
+			free(e);
 		left = deadline - ip_now_ms();
 		if (left <= 0) {
 			char *m = ip_xasprintf("gave up after %d tries in %ld s: %s", tries,
 			    o->wait_ms / 1000, *err);
 			free(*err);
 			*err = m;
-			return rc;
+			return best_rc;
 		}
 		sleep_ms(delay < left ? delay : left);
 		delay = delay * 2 > 5000 ? 5000 : delay * 2;

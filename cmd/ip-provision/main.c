@@ -105,44 +105,71 @@ sink_line(struct sink *k, const char *s, size_t n)
 }
 
 static void
+write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		buf += w;
+		n -= w;
+	}
+}
+
+/* Whole lines only, so stdout and stderr never mix within a line. */
+static void
 sink_out(void *ud, int stream, const char *buf, size_t n)
 {
 	struct sink *k = ud;
 
-	if (k->fd >= 0) {
-		while (n > 0) {
-			ssize_t w = write(k->fd, buf, n);
-			if (w <= 0)
-				break;
-			buf += w;
-			n -= w;
-		}
-		return;
-	}
 	k->part[stream] = ip_xrealloc(k->part[stream], k->plen[stream] + n + 1);
 	memcpy(k->part[stream] + k->plen[stream], buf, n);
 	k->plen[stream] += n;
 	char *p = k->part[stream], *nl;
 	size_t len = k->plen[stream];
-	while ((nl = memchr(p, '\n', len)) != NULL) {
-		sink_line(k, p, nl - p);
-		len -= nl + 1 - p;
-		p = nl + 1;
+	if (k->fd >= 0) {
+		char *last = memrchr(p, '\n', len);
+		if (last) {
+			write_all(k->fd, p, last + 1 - p);
+			len -= last + 1 - p;
+			p = last + 1;
+		}
+	} else {
+		while ((nl = memchr(p, '\n', len)) != NULL) {
+			sink_line(k, p, nl - p);
+			len -= nl + 1 - p;
+			p = nl + 1;
+		}
+	}
+	/* A very long line is passed on in pieces rather than held. */
+	if (len > 65536) {
+		if (k->fd >= 0)
+			write_all(k->fd, p, len);
+		else
+			sink_line(k, p, len);
+		len = 0;
 	}
 	memmove(k->part[stream], p, len);
 	k->plen[stream] = len;
 }
 
 static void
-sink_close(struct sink *k)
+sink_close(struct sink *k, int status)
 {
 	for (int i = 0; i < 2; i++) {
-		if (k->plen[i])
+		if (k->plen[i] && k->fd >= 0) {
+			write_all(k->fd, k->part[i], k->plen[i]);
+			write_all(k->fd, "\n", 1);
+		} else if (k->plen[i])
 			sink_line(k, k->part[i], k->plen[i]);
 		free(k->part[i]);
 	}
-	if (k->fd >= 0)
+	if (k->fd >= 0) {
+		dprintf(k->fd, "==> exit status %d\n", status);
 		close(k->fd);
+	}
 }
 
 static void
@@ -259,9 +286,7 @@ run_script(struct job *j, struct ip_ssh *s)
 	sink_open(&k, j, "post-install script");
 	rc = ip_ssh_exec(s, cmd, NULL, 0, opt.script_s * 1000, sink_out, &k, &status, &err);
 	j->script_status = status;
-	if (k.fd >= 0)
-		dprintf(k.fd, "==> exit status %d\n", status);
-	sink_close(&k);
+	sink_close(&k, status);
 	free(cmd);
 	free(q);
 	free(path);
@@ -287,9 +312,7 @@ run_command(struct job *j, struct ip_ssh *s)
 	rc = ip_ssh_exec(s, opt.command, NULL, 0, opt.script_s * 1000, sink_out, &k,
 	    &status, &err);
 	j->cmd_status = status;
-	if (k.fd >= 0)
-		dprintf(k.fd, "==> exit status %d\n", status);
-	sink_close(&k);
+	sink_close(&k, status);
 	if (rc != IP_SSH_OK)
 		return fail(j, "command", ip_xasprintf("the command did not end: %s", err));
 	free(err);
