@@ -30,7 +30,7 @@ static const char usage[] =
     "[-c config] [-q] [-v] ls\n"
     "       ip-instances [-c config] [-q] [-v] create [-j N] [-t seconds] [-u file] [input]\n"
     "       ip-instances [-c config] [-q] [-v] delete [-n] [-w] [-j N] [-t seconds] [input]\n"
-    "  -j, --parallel N     servers in flight at once (default 8)\n"
+    "  -j, --jobs N         servers in flight at once (default 8)\n"
     "  -t, --timeout S      create: seconds to wait for ACTIVE; delete -w: until gone (default 600)\n"
     "  -u, --user-data F    create: first-boot script, rendered for each server\n"
     "  -n, --dry-run        delete: say what would be deleted, send nothing\n"
@@ -259,7 +259,8 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		IP_COMMON_LONG,
-		{ "parallel", required_argument, NULL, 'j' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "parallel", required_argument, NULL, 'j' },	/* its first name */
 		{ "timeout", required_argument, NULL, 't' },
 		{ "user-data", required_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -376,8 +377,15 @@ main(int argc, char **argv)
 	}
 
 	ip_reader_nonblock(rd);
+	/* A first Ctrl-C: take no new item, see the ones in flight through. */
+	ip_catch_interrupt();
 	while (!eof || inflight > 0 || ip_http_pending(run.http) > 0) {
 		int ready = 0;
+		if (ip_interrupted && !eof) {
+			eof = 1;
+			ip_warn("interrupted: no new item is taken; %d in flight go on "
+			    "(interrupt again to stop now)", inflight);
+		}
 		while (!eof && inflight < parallel) {
 			jv item;
 			int k = ip_reader_next(rd, &item);
