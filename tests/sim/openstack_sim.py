@@ -103,7 +103,9 @@ def iso_us(t):
 def addresses_for(n, nets):
     """Addresses of server number n on the given networks (names)."""
     out = {}
-    if ARGS.loopback_servers:
+    # only servers made through the API get a loopback address (the seeded
+    # ones are someone else's): the first created is 127.0.100.1
+    if ARGS.loopback_servers and STATE.get("seeded"):
         STATE["loopback"] += 1
         k = STATE["loopback"]
         return {"Ext-Net": [
@@ -921,6 +923,7 @@ def main():
     ARGS = ap.parse_args()
     random.seed(ARGS.random_seed)
     seed()
+    STATE["seeded"] = True
     srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     srv.daemon_threads = True
     tmp = ARGS.port_file + ".tmp"
