@@ -25,7 +25,7 @@ for m in create list delete; do
 	run install-party "$m" --bogus
 	is "$rc" 2 "$m with an unknown option: exit 2"
 done
-for o in --name --number --post-install-script --jobs --json; do
+for o in --name --number --post-install-script --jobs --log-dir --json; do
 	like "$(install-party create -h)" -- "$o" "create -h shows $o"
 done
 for o in --hide-orphans --json; do

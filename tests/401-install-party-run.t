@@ -12,7 +12,7 @@ os_deletes() { jq -s '[.[] | select(.method=="DELETE")] | length' "$PARTY_OS_LOG
 ovh_deletes() { jq -s '[.[] | select(.method=="DELETE")] | length' "$PARTY_OVH_LOG"; }
 
 printf '#!/bin/sh\necho "post-install ran"\n' > "$T/post.sh"
-run install-party create -N 3 -s "$T/post.sh"
+run install-party create -N 3 -s "$T/post.sh" --log-dir "$T/party-logs"
 is "$rc" 0 "create -N 3: exit 0"
 is "$(printf '%s\n' "$out" | head -1)" "All servers have been created:" "the original tool's summary"
 is "$(printf '%s\n' "$out" | grep -cE '^	- [a-z]{5}\.party-e\.example\.com$')" 3 "one tab-dash line per domain"
@@ -20,8 +20,9 @@ is "$(os_posts)" 3 "three servers requested"
 is "$(cat "$T"/party-logs/*.log | grep -c '^post-install ran$')" 3 "the post-install script ran on each"
 like "$err" "ip-provision: [a-z]{5}: web server answers" "progress on stderr"
 
-run install-party create --name alice
+run install-party create --name alice -s "$T/post.sh" --log-dir "$T/mylogs"
 is "$rc:$(printf '%s\n' "$out" | tail -1)" "0:	- alice.party-e.example.com" "create --name"
+is "$(grep -c '^post-install ran$' "$T/mylogs/alice.log")" 1 "create --log-dir: the script's output, per server"
 n=$(os_posts)
 run install-party create -n alice
 is "$rc" 2 "a name in use: exit 2"

@@ -103,6 +103,6 @@ CONFIG
 	chmod 600 "$T/party.yaml"
 	INSTALL_PARTY_CONFIG=$T/party.yaml
 	IP_KNOWN_HOSTS=$T/party-known_hosts
-	INSTALL_PARTY_PROVISION_ARGS="-u $(id -un) -i $T/party-id --ssh-port $_sshport --setup-dir $T/party-setup --no-sudo --web-scheme http --web-port $(cat "$T/party-web.port") --log-dir $T/party-logs"
+	INSTALL_PARTY_PROVISION_ARGS="-u $(id -un) -i $T/party-id --ssh-port $_sshport --setup-dir $T/party-setup --no-sudo --web-scheme http --web-port $(cat "$T/party-web.port")"
 	export INSTALL_PARTY_CONFIG IP_KNOWN_HOSTS INSTALL_PARTY_PROVISION_ARGS
 }
