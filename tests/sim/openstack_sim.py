@@ -341,6 +341,9 @@ class Handler(BaseHTTPRequestHandler):
     def reply(self, status, body=None, headers=None, raw=None):
         data = raw if raw is not None else (
             b"" if body is None else json.dumps(body).encode())
+        # logged before the client can see the answer: a test that reads the
+        # log after its request has returned finds the line there
+        self.record(status)
         self.send_response(status)
         if data or body is not None:
             self.send_header("Content-Type", "application/json")
@@ -356,7 +359,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data[len(data) // 2:])
         elif data:
             self.wfile.write(data)
-        self.record(status)
 
     def record(self, status):
         info = getattr(self, "_info", {})

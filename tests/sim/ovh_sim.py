@@ -37,6 +37,9 @@ def sign(secret, ck, method, url, body, ts):
     return "$1$" + hashlib.sha1(raw).hexdigest()
 
 
+LOG_LOCK = threading.Lock()
+
+
 class State:
     def __init__(self, a):
         self.a = a
@@ -117,6 +120,10 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing ---------------------------------------------------------
     def reply(self, status, obj, headers=None, raw=None):
         body = raw if raw is not None else json.dumps(obj, separators=(",", ":")).encode()
+        self._status = status
+        # logged before the client can see the answer: a test that reads the
+        # log after its request has returned finds the line there
+        self.record()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -125,7 +132,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
-        self._status = status
 
     def err_code(self, status, code, message):
         # older shape: httpCode is a string
@@ -163,10 +169,11 @@ class Handler(BaseHTTPRequestHandler):
         a = st.a
         self._status = 0
         self._errcode = None
+        self._logged = False
         n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
+        body = self._body = self.rfile.read(n) if n else b""
         path, _, query = self.path.partition("?")
-        t0 = time.time()
+        self._t0 = time.time()
         try:
             if path.startswith("/_sim/"):
                 return self.control(method, path, body)
@@ -199,12 +206,20 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.api(method, path, query, body)
         finally:
-            if st.log and not path.startswith("/_sim/"):
-                st.log.write(json.dumps({
-                    "t": round(t0, 3), "method": method, "path": path,
-                    "query": query, "status": self._status,
-                    "batch": self.headers.get("X-Ovh-Batch"),
-                    "error": self._errcode, "body_len": len(body)}) + "\n")
+            self.record()	# dropped connections
+
+    def record(self):
+        st = self.st
+        path, _, query = self.path.partition("?")
+        if self._logged or not st.log or path.startswith("/_sim/"):
+            return
+        self._logged = True
+        with LOG_LOCK:
+            st.log.write(json.dumps({
+                "t": round(self._t0, 3), "method": self.command, "path": path,
+                "query": query, "status": self._status,
+                "batch": self.headers.get("X-Ovh-Batch"),
+                "error": self._errcode, "body_len": len(self._body)}) + "\n")
 
     def pick_failure(self, path):
         st = self.st
