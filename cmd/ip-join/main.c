@@ -23,15 +23,22 @@ struct entry {
 
 static struct entry *entries;
 static size_t nentries, capentries;
+static jv byname;	/* name -> index in entries: jv objects are hash tables */
 static const struct ip_config *cfg;
 static int rval;
 
 static struct entry *
 entry(const char *name)
 {
-	for (size_t i = 0; i < nentries; i++)
-		if (strcmp(entries[i].name, name) == 0)
-			return &entries[i];
+	jv i = jv_object_get(jv_copy(byname), jv_string(name));
+
+	if (jv_get_kind(i) == JV_KIND_NUMBER) {
+		size_t k = (size_t)jv_number_value(i);
+		jv_free(i);
+		return &entries[k];
+	}
+	jv_free(i);
+	byname = jv_object_set(byname, jv_string(name), jv_number(nentries));
 	if (nentries == capentries) {
 		capentries = capentries ? capentries * 2 : 64;
 		entries = ip_xrealloc(entries, capentries * sizeof(*entries));
@@ -233,6 +240,7 @@ main(int argc, char **argv)
 		ip_usage_error(usage);
 	}
 	cfg = ip_config_load(ip_config_path);
+	byname = jv_object();
 
 	if (optind == argc)
 		read_input("-");
@@ -275,6 +283,7 @@ main(int argc, char **argv)
 		jv_free(e->instances);
 		jv_free(e->records);
 	}
+	jv_free(byname);
 	free(entries);
 	free(servers);
 	free(excludes);
