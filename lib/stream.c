@@ -12,7 +12,7 @@
 
 struct ip_reader {
 	char *name;
-	int fd, eof, nonblock, skipping;
+	int fd, eof, nonblock, skipping, follow;
 	char *buf;
 	size_t len, cap, off;
 	unsigned long line;	/* number of the last line taken */
@@ -50,6 +50,7 @@ ip_reader_nonblock(struct ip_reader *r)
 }
 
 int ip_reader_fd(const struct ip_reader *r) { return r->fd; }
+void ip_reader_follow(struct ip_reader *r, int on) { r->follow = on; }
 int ip_reader_errors(const struct ip_reader *r) { return r->errors; }
 
 const char *
@@ -193,6 +194,8 @@ ip_reader_next(struct ip_reader *r, jv *out)
 			r->eof = 1;
 			continue;
 		}
+		if (got == 0 && r->follow)
+			return IP_AGAIN;	/* more may be written later */
 		if (got == 0)
 			r->eof = 1;
 		r->len += got;

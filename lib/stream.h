@@ -19,6 +19,9 @@ struct ip_reader *ip_reader_open(const char *path);
 /* After this, ip_reader_next does at most one read() and may return IP_AGAIN. */
 void ip_reader_nonblock(struct ip_reader *r);
 int ip_reader_fd(const struct ip_reader *r);
+/* Follow a growing file (as tail -f): at its end, ip_reader_next returns
+ * IP_AGAIN, keeping a partial last line, until follow is turned off. */
+void ip_reader_follow(struct ip_reader *r, int on);
 /* Next object.  Bad lines are reported as "FILE:LINE: why" and skipped. */
 int ip_reader_next(struct ip_reader *r, jv *out);
 /* Where the last item came from: "FILE:LINE" (valid until the next call). */

@@ -8,11 +8,14 @@
 #include "cli.h"
 #include "log.h"
 #include "stream.h"
+#include "table.h"
 
 static const char usage[] =
-    "[-H] [-q] [-v] [-S create | delete] [file ...]\n"
+    "[-H] [-q] [-v] [-S create | delete | -p [-u file]] [file ...]\n"
     "  -H, --hide-orphans   do not print the ORPHANED INSTANCES and ORPHANED DOMAINS tables\n"
-    "  -S, --summary MODE   instead of tables, the summary of a create or delete run";
+    "  -S, --summary MODE   instead of tables, the summary of a create or delete run\n"
+    "  -p, --progress       follow the files as they grow: a line per server on stderr\n"
+    "  -u, --until FILE     with --progress: stop once FILE exists and all is read";
 
 #define MAXCOLS 5
 
@@ -38,7 +41,7 @@ struct table {
 };
 
 /* Display width of UTF-8 s; control characters were replaced already. */
-static size_t
+size_t
 width(const char *s)
 {
 	mbstate_t st = { 0 };
@@ -63,7 +66,7 @@ width(const char *s)
 }
 
 /* Provider data goes to a terminal: no escape sequences get through. */
-static char *
+char *
 clean(const char *s)
 {
 	char *o = ip_xstrdup(s ? s : "");
@@ -274,6 +277,8 @@ main(int argc, char **argv)
 		IP_COMMON_LONG,
 		{ "hide-orphans", no_argument, NULL, 'H' },
 		{ "summary", required_argument, NULL, 'S' },
+		{ "progress", no_argument, NULL, 'p' },
+		{ "until", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct table main_t = { NULL, 5, { "Name", "Instance name", "Domain", "Status", "IPv4" }, NULL, 0 };
@@ -281,10 +286,11 @@ main(int argc, char **argv)
 	struct table od = { "ORPHANED DOMAINS", 3, { "Name", "Domain", "Target" }, NULL, 0 };
 	struct summary sm = { 0 };
 	int c, hide = 0, rval = 0, i, mode = 0;
+	const char *until = NULL;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	ip_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:pu:", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))
 			continue;
 		if (c == 'H')
@@ -293,9 +299,17 @@ main(int argc, char **argv)
 			mode = 'c';
 		else if (c == 'S' && strcmp(optarg, "delete") == 0)
 			mode = 'd';
+		else if (c == 'p')
+			mode = 'p';
+		else if (c == 'u')
+			until = optarg;
 		else
 			ip_usage_error(usage);
 	}
+	if (until && mode != 'p')
+		ip_usage_error(usage);
+	if (mode == 'p')
+		return progress(argc - optind, argv + optind, until);
 	i = optind;
 	do {
 		struct ip_reader *r = ip_reader_open(i < argc ? argv[i] : "-");
