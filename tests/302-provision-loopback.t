@@ -135,7 +135,7 @@ fi
 ip-provision -c "$T/c.yaml" -u "$ME" -i "$T/id" --ssh-port "$PORT" -j 1 \
     -C 'sleep 2' <"$T/two.json" >"$T/int.out" 2>"$T/int.err" &
 pid=$!
-for i in $(seq 100); do grep -q 'ann: logged in' "$T/int.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'ann: logged in' "$T/int.err" 2>/dev/null && break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid"
 is "$?" 1 "interrupted: exit 1"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # run() sets out and err for the tests
 # tests/lib.sh: a tiny TAP helper for the shell tests (sourced).
 # Tests run the built tools: $IP_BINDIR (make check: the ASan/UBSan build).
 set -u

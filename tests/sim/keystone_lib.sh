@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/sim/keystone_lib.sh: a real Keystone (Debian's package) on
 # 127.0.0.1 with sqlite and fernet tokens, in $T/ks (sourced after lib.sh).
 # See /work/shared/research/keystone.md for why each step is there.

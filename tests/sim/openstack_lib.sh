@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # variables for the tests that source this
 # tests/sim/openstack_lib.sh: start the OpenStack simulator and write a
 # config for it (sourced after tests/lib.sh).
 
