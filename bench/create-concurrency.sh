@@ -9,17 +9,8 @@ TOP=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 PATH=$TOP/build/bin:/usr/bin:/bin:$PATH
 export PATH
 n=${1:-30} build=${2:-3}
-T=$(mktemp -d "${TMPDIR:-/tmp}/install-party-bench.XXXXXX")
-pids=""
-bg() { "$@" & pids="$pids $!"; }
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	for p in $pids; do wait "$p" 2>/dev/null || :; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . "$TOP/tests/sim/party_lib.sh"
+party_standalone install-party-bench
 PARTY_BUILD_DELAY=$build party_start bench-party
 
 elapsed() {	# elapsed CMD...: run it, print its wall time in seconds

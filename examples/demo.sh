@@ -9,17 +9,8 @@ set -eu
 TOP=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 PATH=$TOP/build/bin:/usr/bin:/bin:$PATH
 export PATH
-T=$(mktemp -d "${TMPDIR:-/tmp}/install-party-demo.XXXXXX")
-pids=""
-bg() { "$@" & pids="$pids $!"; }
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	for p in $pids; do wait "$p" 2>/dev/null || :; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . "$TOP/tests/sim/party_lib.sh"
+party_standalone install-party-demo
 step() { printf '\n$ %s\n' "$*"; }
 
 echo "demo: starting the OpenStack and OVH simulators, sshd and a web server (loopback only)"

@@ -6,6 +6,21 @@
 # wrapper's tests and by `make demo`.  Needs $T (a private directory), $TOP
 # and bg (start a command in the background, stopped at exit).
 
+# party_standalone NAME: for scripts outside the tests (the demo, the
+# benchmarks): a private $T, and bg; all started is stopped, $T removed, at exit.
+party_standalone() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	_party_pids=""
+	bg() { "$@" & _party_pids="$_party_pids $!"; }
+	trap party_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+party_cleanup() {
+	for _p in $_party_pids; do kill "$_p" 2>/dev/null || :; done
+	for _p in $_party_pids; do wait "$_p" 2>/dev/null || :; done
+	rm -rf "$T"
+}
+
 party_wait() {	# party_wait FILE WHAT
 	_i=0
 	while ! [ -s "$1" ]; do
