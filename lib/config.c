@@ -1,4 +1,5 @@
 /* config: YAML -> jv with the location of every value, then validation. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "names.h"
 
@@ -17,7 +19,7 @@ const char *const ip_dns_providers[] = { "ovh", NULL };
 /* Keys each section may hold; others are warned about (typos). */
 static const char *const general_keys[] = {
 	"namespace", "riot_version", "connectivity_check_timeout",
-	"element_version", "homeserver_port", "element_sha256", NULL };
+	"element_version", "element_url", "homeserver_port", "element_sha256", NULL };
 static const char *const instances_keys[] = {
 	"user", "password", "provider", "args", NULL };
 static const char *const dns_keys[] = {
@@ -519,6 +521,15 @@ validate(struct ip_config *c)
 	const char *ev = ip_config_str_or(c, "general.element_version", NULL);
 	if (ev && !version_ok(ev))
 		ip_config_die(c, "general.element_version", "expected a version such as v1.11.85");
+	const char *eu = ip_config_str_or(c, "general.element_url", NULL);
+	if (eu) {
+		if (!ip_url_ok(eu, &why))
+			ip_config_die(c, "general.element_url", "%s", why);
+		for (const char *p = eu; *p; p++)
+			if (!isalnum((unsigned char)*p) && !strchr(":/._-{}~%+", *p))
+				ip_config_die(c, "general.element_url",
+				    "only letters, digits and :/._-{}~%%+ are allowed");
+	}
 	str_at(c, "general.connectivity_check_timeout", 1);	/* required */
 	c->connectivity_check_timeout = ip_config_int_or(c,
 	    "general.connectivity_check_timeout", 0, 1, 86400);

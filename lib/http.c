@@ -323,6 +323,11 @@ start(struct ip_http *h, struct ip_req *r)
 	if (h->o.ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_file);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	if (r->follow) {
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+		curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	}
 	if (r->fresh_connect)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(r->method, "GET") == 0)

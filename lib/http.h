@@ -24,6 +24,8 @@ struct ip_req {
 	int fresh_connect;
 	/* Called before every attempt (sign with a fresh timestamp, ...). */
 	void (*prepare)(struct ip_req *r);
+	/* Follow redirects (https only), as release downloads need. */
+	int follow;
 	ip_req_cb done;		/* called once, when finished for good */
 	void *ud;
 	char what[128];		/* label for messages: "nova GET /servers/detail" */

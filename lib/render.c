@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "log.h"
+#include <openssl/evp.h>
+
+#include "http.h"
 #include "render.h"
 #include "stream.h"
 
@@ -76,6 +79,77 @@ ip_element_url(const char *version)
 	return ip_xasprintf(riot_era(version) ? RIOT_URL : ELEMENT_URL, version, version);
 }
 
+int
+ip_element_is_riot(const char *version)
+{
+	return riot_era(version);
+}
+
+const char *
+ip_element_version(const struct ip_config *c)
+{
+	const char *v = ip_config_str_or(c, "general.element_version", NULL);
+
+	return v ? v : c->riot_version;
+}
+
+char *
+ip_element_url_for(const struct ip_config *c)
+{
+	const char *v = ip_element_version(c);
+	const char *tmpl = ip_config_str_or(c, "general.element_url", NULL);
+	const char *at;
+	char *url;
+
+	if (tmpl == NULL)
+		return ip_element_url(v);
+	if ((at = strstr(tmpl, "{version}")) == NULL)
+		return ip_xstrdup(tmpl);
+	url = ip_xasprintf("%.*s%s%s", (int)(at - tmpl), tmpl, v, at + 9);
+	return url;
+}
+
+static char pinned_sha[65];
+
+int
+ip_render_pin_element(const struct ip_config *c, char **err)
+{
+	struct ip_http_opts o = { .parallel = 1, .timeout_ms = 300000, .retries = 2,
+	    .ca_file = NULL };
+	char *url = ip_element_url_for(c);
+	struct ip_http *h;
+	struct ip_req *r;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int rc = -1;
+
+	*err = NULL;
+	if (*ip_config_str_or(c, "general.element_sha256", "") != '\0') {
+		free(url);
+		return 0;
+	}
+	h = ip_http_new(&o);
+	r = ip_req_new("GET", url);
+	r->follow = 1;
+	ip_http_do(h, r);
+	if (r->cc != CURLE_OK || r->status != 200)
+		*err = ip_xasprintf("%s: %s", url, ip_req_error(r));
+	else if (r->resp_len == 0)
+		*err = ip_xasprintf("%s: empty answer", url);
+	else if (!EVP_Digest(r->resp, r->resp_len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+		*err = ip_xstrdup("SHA-256 failed");
+	else {
+		for (unsigned int i = 0; i < mdlen; i++)
+			snprintf(pinned_sha + 2 * i, 3, "%02x", md[i]);
+		ip_debug("%s: SHA-256 %s", url, pinned_sha);
+		rc = 0;
+	}
+	ip_req_free(r);
+	ip_http_free(h);
+	free(url);
+	return rc;
+}
+
 char *
 ip_password_hash(const char *password)
 {
@@ -130,17 +204,17 @@ ip_render(const struct ip_config *c, const char *tmpl, size_t len, jv item,
 		*err = ip_xstrdup("the template holds a NUL byte");
 		goto fail;
 	}
-	version = ip_config_str_or(c, "general.element_version", NULL);
-	if (!version)
-		version = c->riot_version;
+	version = ip_element_version(c);
 	sha = ip_config_str_or(c, "general.element_sha256", "");
+	if (*sha == '\0')
+		sha = pinned_sha;
 	if (*sha && !hex64(sha)) {
 		*err = ip_xstrdup("general.element_sha256: expected 64 hexadecimal digits");
 		goto fail;
 	}
 	snprintf(port, sizeof(port), "%ld",
 	    ip_config_int_or(c, "general.homeserver_port", 8008, 1, 65535));
-	url = ip_element_url(version);
+	url = ip_element_url_for(c);
 	hash = ip_password_hash(c->password);
 	if (!hash) {
 		*err = ip_xstrdup("crypt(3) could not hash the password with SHA-512");

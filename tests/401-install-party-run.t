@@ -20,6 +20,12 @@ is "$(os_posts)" 3 "three servers requested"
 is "$(cat "$T"/party-logs/*.log | grep -c '^post-install ran$')" 3 "the post-install script ran on each"
 like "$err" "ip-provision: [a-z]{5}: web server answers" "progress on stderr"
 
+# The web client's SHA-256 is computed here once and pinned in user data.
+want=$(printf 'stand-in tarball /element-v1.11.85.tar.gz\n' | sha256sum | cut -d' ' -f1)
+got=$(curl -s "$PARTY_OS_URL/_sim/servers" | jq -r '.servers[] | select(.name|startswith("party-e-")) | .user_data // empty' |
+	sed -n "s/^ELEMENT_SHA256='\([0-9a-f]*\)'$/\1/p" | sort -u)
+is "$got" "$want" "every server's user data pins the SHA-256 of the release, fetched once"
+
 run install-party create --name alice -s "$T/post.sh" --log-dir "$T/mylogs"
 is "$rc:$(printf '%s\n' "$out" | tail -1)" "0:	- alice.party-e.example.com" "create --name"
 is "$(grep -c '^post-install ran$' "$T/mylogs/alice.log")" 1 "create --log-dir: the script's output, per server"

@@ -333,6 +333,20 @@ main(int argc, char **argv)
 			ip_die(IP_EXIT_FATAL, "%s: %zu bytes is too big for user data "
 			    "(nova takes %d bytes of base64, %d bytes before encoding)",
 			    udfile, tlen, USER_DATA_MAX, USER_DATA_MAX / 4 * 3);
+		/* The web client's checksum, made here once for every server. */
+		if (strcmp(cmd, "create") == 0 && memmem(tmpl, tlen, "@ELEMENT_SHA256@", 16)) {
+			char *perr;
+			const char *v = ip_element_version(cfg);
+			if (ip_render_pin_element(cfg, &perr) < 0) {
+				if (ip_element_is_riot(v))
+					ip_die(IP_EXIT_FATAL, "cannot fetch the web client %s for its "
+					    "SHA-256 (%s); its signing key expired in 2021: set "
+					    "general.element_sha256", v, perr);
+				ip_warn("cannot fetch the web client %s for its SHA-256 (%s): "
+				    "each server checks its signature instead", v, perr);
+				free(perr);
+			}
+		}
 	}
 	rd = ip_reader_open(strcmp(cmd, "ls") ? input : "/dev/null");
 

@@ -85,13 +85,16 @@ party_start() {
 	PARTY_OVH_URL=http://127.0.0.1:$(cat "$T/party-ovh.port")
 
 	# The first-boot setup's completion marker, where ip-provision looks.
+	# The web client's release, from the stand-in web server.
+	_element_url="http://127.0.100.1:$(cat "$T/party-web.port")/element-{version}.tar.gz"
 	mkdir -p "$T/party-setup"
 	date > "$T/party-setup/done"
 	cat > "$T/party.yaml" <<CONFIG
 general:
   namespace: $_ns
   riot_version: v1.4.2
-  element_version: v1.11.85
+  element_version: ${PARTY_ELEMENT_VERSION:-v1.11.85}
+  element_url: $_element_url
   connectivity_check_timeout: ${PARTY_TIMEOUT:-30}
 instances:
   user: attendee

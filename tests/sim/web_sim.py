@@ -8,7 +8,8 @@ port (chosen free, written to --port-file once every address listens).  The
 OpenStack simulator's --loopback-servers gives servers these addresses, so
 ip-provision's web check (address pinned, Host: the server's domain) is a
 real HTTP exchange.  /_matrix/* answers 502, as Caddy does before the
-attendee's homeserver runs.  Requests are logged to --log as JSON lines.
+attendee's homeserver runs; *.tar.gz paths answer stand-in release bytes
+(for general.element_url), /missing/* 404.  Requests are logged to --log as JSON lines.
 Python 3 standard library only.
 """
 import argparse
@@ -41,14 +42,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         host = (self.headers.get("Host") or "").split(":")[0]
+        ctype = "text/html; charset=utf-8"
         if self.path.startswith("/_matrix/"):
             status, body = 502, b""
+        elif self.path.startswith("/missing/"):
+            status, body = 404, b"not found\n"
+        elif self.path.endswith(".tar.gz"):
+            # a stand-in release tarball, the same bytes for the same path
+            status, ctype = 200, "application/gzip"
+            body = ("stand-in tarball %s\n" % self.path).encode()
         else:
             status = 200
             body = ("<!doctype html><title>Element</title><p>Element for %s</p>\n"
                     % host).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
