@@ -28,7 +28,7 @@ MANS     = $(wildcard man/*.1 man/*.5)
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev
 DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
-             openssh-client caddy keystone sqlite3 jq curl iproute2 procps sudo
+             openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo
 
 all: $(BINS)
 
