@@ -48,6 +48,16 @@ like "$err" "nothing was created" "bad DNS credentials: said"
 is "$(jq -s '[.[] | select(.method=="POST" and (.path|test("/servers$")))] | length' "$PARTY_OS_LOG")" "$posts" \
     "bad DNS credentials: no server requested"
 
+run install-party -c "$T/bad.yaml" list
+is "$rc" 2 "list with bad DNS credentials: exit 2"
+like "$err" "could not list the DNS records" "list: says which listing failed"
+unlike "$out" "ORPHANED" "list: no half table (every instance would look orphaned)"
+deletes=$(jq -s '[.[] | select(.method=="DELETE")] | length' "$PARTY_OS_LOG")
+run install-party -c "$T/bad.yaml" delete -a
+is "$rc" 2 "delete with bad DNS credentials: exit 2"
+like "$err" "nothing was deleted" "delete: says nothing was deleted"
+is "$(jq -s '[.[] | select(.method=="DELETE")] | length' "$PARTY_OS_LOG")" "$deletes" "delete: no instance deleted"
+
 # A deletion that fails for one server keeps going with the others.
 run install-party delete -a
 like "$out" "^Deleted " "delete -a after failures: deletes what exists"
