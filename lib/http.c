@@ -233,9 +233,10 @@ ip_http_new(const struct ip_http_opts *o)
 		h->o.timeout_ms = 60000;
 	if (h->o.connect_timeout_ms <= 0)
 		h->o.connect_timeout_ms = 10000;
+	/* zeroed options are the defaults: 0 retries means 4, < 0 none */
 	if (h->o.retries < 0)
 		h->o.retries = 0;
-	else if (h->o.retries == 0 && !(o && o->retries == 0))
+	else if (h->o.retries == 0)
 		h->o.retries = 4;
 	if (h->o.backoff_ms <= 0)
 		h->o.backoff_ms = (env = getenv("IP_HTTP_BACKOFF_MS")) ? atol(env) : 500;
@@ -422,7 +423,6 @@ finish(struct ip_http *h, struct ip_req *r)
 {
 	long delay;
 
-	(void)h;
 	if (should_retry(r) && r->attempts <= h->o.retries) {
 		delay = retry_after_ms(r);
 		if (delay < 0) {

@@ -51,7 +51,7 @@ struct ip_http_opts {
 	int parallel;		/* transfers at once (-j), default 8 */
 	long timeout_ms;	/* per attempt, default 60000 */
 	long connect_timeout_ms;/* default 10000 */
-	int retries;		/* extra attempts, default 4 */
+	int retries;		/* extra attempts: 0 means the default 4, < 0 none */
 	long backoff_ms;	/* first retry delay, default 500 ($IP_HTTP_BACKOFF_MS) */
 	const char *ca_file;	/* extra CA bundle for private clouds */
 	const char *user_agent;

@@ -556,7 +556,6 @@ main(int argc, char **argv)
 
 	ip_log_init(argv[0]);
 	ho.parallel = 4;
-	ho.retries = 4;
 	/* GNU getopt permutes: options may come before or after the command */
 	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "j:6n", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))

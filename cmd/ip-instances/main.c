@@ -351,7 +351,6 @@ main(int argc, char **argv)
 	rd = ip_reader_open(strcmp(cmd, "ls") ? input : "/dev/null");
 
 	ho.parallel = (int)parallel;
-	ho.retries = 4;	/* a zeroed field would mean none */
 	ho.ca_file = ip_config_str_or(cfg, "instances.args.ca_file", NULL);
 	run.cfg = cfg;
 	run.ns = cfg->namespace;
