@@ -42,7 +42,6 @@ import base64
 import binascii
 import datetime
 import json
-import os
 import random
 import re
 import secrets
@@ -55,6 +54,8 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import simlib  # tests/sim/simlib.py
 
 LOCK = threading.RLock()
 ARGS = None
@@ -360,6 +361,16 @@ class Handler(BaseHTTPRequestHandler):
         elif data:
             self.wfile.write(data)
 
+    def drop(self, chaos):
+        """Close the connection without an answer (logged with status 0)."""
+        self._info["chaos"] = chaos
+        self.record(0)
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def record(self, status):
         info = getattr(self, "_info", {})
         line = {"t": round(now(), 3), "method": self.command,
@@ -414,13 +425,7 @@ class Handler(BaseHTTPRequestHandler):
         if ARGS.latency:
             time.sleep(ARGS.latency)
         if k <= ARGS.drop_first or random.random() < ARGS.drop_rate:
-            self._info["chaos"] = "drop"
-            self.record(0)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.drop("drop")
             return True
         if k <= ARGS.throttle_first + ARGS.drop_first or random.random() < ARGS.throttle_rate:
             self._info["chaos"] = "429"
@@ -815,13 +820,7 @@ class Handler(BaseHTTPRequestHandler):
         if STATE.get("lost", 0) < ARGS.lose_create_first:
             # made, but the answer never arrives
             STATE["lost"] = STATE.get("lost", 0) + 1
-            self._info["chaos"] = "lost-create"
-            self.record(0)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.drop("lost-create")
             return None
         # for tests of a client's concurrency bound
         self._info["building"] = sum(1 for v in servers.values()
@@ -928,14 +927,8 @@ def main():
     STATE["seeded"] = True
     srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     srv.daemon_threads = True
-    tmp = ARGS.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.replace(tmp, ARGS.port_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    simlib.announce(ARGS.port_file, srv.server_address[1])
+    simlib.serve(srv)
 
 
 if __name__ == "__main__":

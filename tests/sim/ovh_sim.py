@@ -26,6 +26,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import simlib  # tests/sim/simlib.py
+
 FIELD_TYPES = ("A", "AAAA", "CAA", "CNAME", "DKIM", "DMARC", "DNAME", "LOC",
                "MX", "NAPTR", "NS", "PTR", "SPF", "SRV", "SSHFP", "TLSA",
                "TXT")
@@ -467,14 +469,8 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.state = st
-    with open(a.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    import os
-    os.rename(a.port_file + ".tmp", a.port_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    simlib.announce(a.port_file, srv.server_address[1])
+    simlib.serve(srv)
 
 
 if __name__ == "__main__":

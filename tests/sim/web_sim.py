@@ -15,11 +15,12 @@ Python 3 standard library only.
 import argparse
 import ipaddress
 import json
-import os
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import simlib  # tests/sim/simlib.py
 
 LOG_LOCK = threading.Lock()
 
@@ -106,9 +107,7 @@ def main():
         sys.exit("web_sim: no port free on every address")
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
-    with open(ARGS.port_file + ".tmp", "w") as f:
-        f.write("%d\n" % port)
-    os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
+    simlib.announce(ARGS.port_file, port)
     try:
         while True:
             time.sleep(3600)
