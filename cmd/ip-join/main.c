@@ -135,15 +135,6 @@ has(char **list, int n, const char *s)
 	return 0;
 }
 
-static void
-copy_field(jv *dst, jv src, const char *key)
-{
-	const char *s = ip_get_str(src, key);
-
-	if (s)
-		*dst = jv_object_set(*dst, jv_string(key), jv_string(s));
-}
-
 static jv
 server(const struct entry *e, jv inst)
 {
@@ -185,7 +176,6 @@ server(const struct entry *e, jv inst)
 	s = jv_object_set(s, jv_string("zone"), jv_string(cfg->zone));
 	free(sub);
 	free(dom);
-	copy_field(&s, rec, "domain");
 	s = jv_object_set(s, jv_string("state"), jv_string(state));
 	s = jv_object_set(s, jv_string("instance"), inst);
 	s = jv_object_set(s, jv_string("record"), rec);
