@@ -56,6 +56,10 @@ usage_error "bad -s name" "not a server name" delete -s 'x;rm'
 usage_error "list with a stray argument" "unknown argument" list extra
 usage_error "unreadable post-install script" "cannot read the post-install script" create -s "$T/nope.sh"
 
+run env IP_DATADIR="$T/nowhere" install-party create -N 1
+is "$rc" 2 "no first-boot template: exit 2"
+like "$err" "nowhere/setup.sh.in: missing" "no first-boot template: named"
+
 # Configuration: $INSTALL_PARTY_CONFIG, -c before or after the mode.
 run env INSTALL_PARTY_CONFIG="$T/missing.yaml" install-party list
 is "$rc" 2 "a missing configuration: exit 2"

@@ -59,12 +59,15 @@ keep=$(install-party list --json | jq -r 'select(.state=="complete" and .name!="
 run install-party delete --all --exclude alice --exclude "$keep"
 is "$rc" 0 "delete --all --exclude: exit 0"
 is "$(printf '%s\n' "$out" | grep -c '^Deleted ')" 3 "three servers deleted (two of ours, the orphan ml)"
+party_settle 2
 run install-party list --json
 is "$(printf '%s\n' "$out" | jq -r .name | sort | tr '\n' ' ')" "$(printf '%s\n' alice "$keep" | sort | tr '\n' ' ')" "the excluded servers remain"
 run install-party delete --server alice
 is "$rc:$out" "0:Deleted alice: instance party-e-alice, record alice.party-e.example.com" "delete --server"
+party_settle 1
 run install-party delete -a
 is "$rc" 0 "delete -a: exit 0"
+party_settle 0
 run install-party list --json
 is "$out" "" "nothing left in the namespace"
 servers=$(curl -s "$PARTY_OS_URL/_sim/servers" | jq -r '.servers[].name' | sort | tr '\n' ' ')

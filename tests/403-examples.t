@@ -37,7 +37,7 @@ run delete-orphans.sh 60
 is "$(printf '%s\n' "$out" | grep -c '^Deleted ')" 1 "delete-orphans.sh 60: young orphan instances are spared"
 run delete-orphans.sh 0
 is "$rc" 0 "delete-orphans.sh 0: exit 0"
-sleep 0.5	# nova takes a moment to forget a deleted server
+party_settle 0
 run install-party list --json
 is "$out" "" "delete-orphans.sh: no orphan left"
 

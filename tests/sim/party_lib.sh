@@ -30,6 +30,16 @@ party_wait() {	# party_wait FILE WHAT
 	done
 }
 
+# party_settle N: nova deletes asynchronously (a deleted server is listed a
+# moment longer): wait up to 3 s for the namespace to hold N servers.
+party_settle() {
+	_i=0
+	while _n=$(install-party list --json | jq -s length) && [ "$_n" != "$1" ] && [ "$_i" -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 party_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
