@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "names.h"
+#include "password.h"
 
 const char *const ip_instance_providers[] = { "openstack", NULL };
 const char *const ip_dns_providers[] = { "ovh", NULL };
@@ -21,7 +22,7 @@ static const char *const general_keys[] = {
 	"namespace", "riot_version", "connectivity_check_timeout",
 	"element_version", "element_url", "homeserver_port", "element_sha256", NULL };
 static const char *const instances_keys[] = {
-	"user", "password", "provider", "args", NULL };
+	"user", "password", "passwords", "provider", "args", NULL };
 static const char *const dns_keys[] = {
 	"zone", "provider", "args", "ttl", NULL };
 
@@ -545,6 +546,7 @@ validate(struct ip_config *c)
 	if (strchr(c->password, '\n') || strchr(c->password, '\r'))
 		ip_config_die(c, "instances.password", "must be a single line");
 	ip_secret(c->password);
+	c->passwords = ip_passwords_mode(c);
 	c->instances_provider = provider(c, "instances.provider", ip_instance_providers);
 	need_mapping(c, "instances.args");
 

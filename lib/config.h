@@ -12,6 +12,7 @@ struct ip_config {
 	const char *namespace, *riot_version, *zone;
 	long connectivity_check_timeout;
 	const char *user, *password;
+	int passwords;		/* IP_PASSWORDS_SHARED or _PER_SERVER (password.h) */
 	const char *instances_provider, *dns_provider;
 };
 

@@ -1,5 +1,6 @@
 /* log: messages on stderr, one write each, with secrets redacted. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@ int ip_verbosity = 1;
 
 static char **secrets;
 static size_t nsecrets;
+/* Secrets may be registered from worker threads (derived passwords);
+ * recursive, since dying of no memory inside logs through here again. */
+static pthread_mutex_t secrets_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 void
 ip_log_init(const char *argv0)
@@ -30,11 +34,14 @@ ip_secret(const char *s)
 	 * but no message we write quotes config values anyway. */
 	if (s == NULL || strlen(s) < 3)
 		return;
-	for (i = 0; i < nsecrets; i++)
-		if (strcmp(secrets[i], s) == 0)
-			return;
-	secrets = ip_xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
-	secrets[nsecrets++] = ip_xstrdup(s);
+	pthread_mutex_lock(&secrets_lock);
+	for (i = 0; i < nsecrets && strcmp(secrets[i], s) != 0; i++)
+		;
+	if (i == nsecrets) {
+		secrets = ip_xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
+		secrets[nsecrets++] = ip_xstrdup(s);
+	}
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 char *
@@ -43,6 +50,7 @@ ip_redact(const char *s)
 	char *out = ip_xstrdup(s), *p;
 	size_t i;
 
+	pthread_mutex_lock(&secrets_lock);
 	for (i = 0; i < nsecrets; i++) {
 		size_t n = strlen(secrets[i]);
 		while ((p = strstr(out, secrets[i])) != NULL) {
@@ -55,6 +63,7 @@ ip_redact(const char *s)
 			out = o;
 		}
 	}
+	pthread_mutex_unlock(&secrets_lock);
 	return out;
 }
 

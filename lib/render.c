@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "http.h"
+#include "password.h"
 #include "render.h"
 #include "stream.h"
 
@@ -215,7 +216,12 @@ ip_render(const struct ip_config *c, const char *tmpl, size_t len, jv item,
 	snprintf(port, sizeof(port), "%ld",
 	    ip_config_int_or(c, "general.homeserver_port", 8008, 1, 65535));
 	url = ip_element_url_for(c);
-	hash = ip_password_hash(c->password);
+	const char *pw = ip_password_for(c, ip_get_str(item, "name"));
+	if (!pw) {
+		*err = ip_xstrdup("the object has no name (its password derives from it)");
+		goto fail;
+	}
+	hash = ip_password_hash(pw);
 	if (!hash) {
 		*err = ip_xstrdup("crypt(3) could not hash the password with SHA-512");
 		goto fail;

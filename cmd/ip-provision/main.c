@@ -20,6 +20,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "password.h"
 #include "render.h"
 #include "ssh.h"
 #include "stream.h"
@@ -54,7 +55,8 @@ enum { O_LOGDIR = 1100, O_KH, O_SSHPORT, O_WEBPORT, O_WEBSCHEME, O_CAFILE, O_NOW
 
 /* Everything a worker reads: plain C strings, set before any thread runs. */
 static struct {
-	const char *user, *password, *keyfile, *known_hosts, *log_dir;
+	const struct ip_config *cfg;	/* its C strings only (see ip_password_for) */
+	const char *user, *keyfile, *known_hosts, *log_dir;
 	const char *web_scheme, *ca_file, *setup_dir, *command;
 	char *script;
 	size_t script_len;
@@ -425,7 +427,8 @@ worker(void *arg)
 	long long t0 = ip_now_ms(), t;
 	struct ip_ssh_opts so = {
 		.host = j->addr, .port = opt.ssh_port, .user = opt.user,
-		.password = opt.keyfile ? NULL : opt.password, .keyfile = opt.keyfile,
+		.password = opt.keyfile ? NULL : ip_password_for(opt.cfg, j->name),
+		.keyfile = opt.keyfile,
 		.known_hosts = opt.known_hosts, .wait_ms = opt.wait_ms,
 	};
 	struct ip_ssh *s = NULL;
@@ -714,7 +717,7 @@ main(int argc, char **argv)
 	}
 	if (!opt.user)
 		opt.user = cfg->user;
-	opt.password = cfg->password;
+	opt.cfg = cfg;
 	opt.wait_ms = cfg->connectivity_check_timeout * 1000;
 	char *khpath = kh ? ip_xstrdup(kh) : default_known_hosts(cfg->namespace);
 	opt.known_hosts = khpath;
