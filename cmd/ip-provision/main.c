@@ -22,6 +22,7 @@
 #include "log.h"
 #include "password.h"
 #include "render.h"
+#include "server.h"
 #include "ssh.h"
 #include "stream.h"
 
@@ -534,35 +535,6 @@ finish(struct job *j)
 	return ok;
 }
 
-/* The server's address: ipv4, instance.ipv4, record.target, target, then IPv6. */
-static char *
-address_dup(jv item)
-{
-	const char *a = ip_get_str(item, "ipv4");
-	char *out = NULL;
-
-	if (a)
-		return ip_xstrdup(a);
-	const char *keys[][2] = { { "instance", "ipv4" }, { "record", "target" } };
-	for (int i = 0; i < 2 && !out; i++) {
-		jv sub = ip_get_obj(item, keys[i][0]);
-		if (jv_get_kind(sub) == JV_KIND_OBJECT && (a = ip_get_str(sub, keys[i][1])))
-			out = ip_xstrdup(a);
-		jv_free(sub);
-	}
-	if (!out && (a = ip_get_str(item, "target")))
-		out = ip_xstrdup(a);
-	if (!out && (a = ip_get_str(item, "ipv6")))
-		out = ip_xstrdup(a);
-	if (!out) {
-		jv sub = ip_get_obj(item, "instance");
-		if (jv_get_kind(sub) == JV_KIND_OBJECT && (a = ip_get_str(sub, "ipv6")))
-			out = ip_xstrdup(a);
-		jv_free(sub);
-	}
-	return out;
-}
-
 static char *
 read_file(const char *path, size_t *len)
 {
@@ -586,21 +558,6 @@ read_file(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
-}
-
-static char *
-default_known_hosts(const char *ns)
-{
-	const char *e = getenv("IP_KNOWN_HOSTS"), *x = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (e && *e)
-		return ip_xstrdup(e);
-	if (x && *x == '/')
-		return ip_xasprintf("%s/install-party/%s/known_hosts", x, ns);
-	if (!home || !*home)
-		ip_die(IP_EXIT_FATAL, "HOME is not set: use --known-hosts FILE");
-	return ip_xasprintf("%s/.local/state/install-party/%s/known_hosts", home, ns);
 }
 
 static int
@@ -719,7 +676,7 @@ main(int argc, char **argv)
 		opt.user = cfg->user;
 	opt.cfg = cfg;
 	opt.wait_ms = cfg->connectivity_check_timeout * 1000;
-	char *khpath = kh ? ip_xstrdup(kh) : default_known_hosts(cfg->namespace);
+	char *khpath = kh ? ip_xstrdup(kh) : ip_known_hosts_path(cfg->namespace);
 	opt.known_hosts = khpath;
 	if (script_path)
 		opt.script = read_file(script_path, &opt.script_len);
@@ -768,7 +725,7 @@ main(int argc, char **argv)
 				continue;
 			}
 			const char *name = ip_get_str(item, "name"), *domain = ip_get_str(item, "domain");
-			char *addr = address_dup(item);
+			char *addr = ip_server_address(item);
 			if (!name || !domain || !addr) {
 				ip_warn("%s: %s: no %s", ip_reader_where(r), name ? name : "(no name)",
 				    !name ? "name" : !domain ? "domain" : "address");
