@@ -10,7 +10,7 @@ DESTDIR ?=
 # Build directory; `make check` also builds a sanitized copy in build/asan.
 B ?= build
 
-PKGS     = libcurl yaml-0.1 libssh2 libcrypto libcrypt
+PKGS     = libcurl yaml-0.1 libssh2 libcrypto libcrypt libqrencode
 CFLAGS  ?= -O2 -g
 XCFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wno-format-nonliteral -Ilib -MMD -MP \
@@ -26,9 +26,11 @@ MANS     = $(wildcard man/*.1 man/*.5)
 
 # Debian 12 packages: build (first line), tests and demo (the rest).
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
-             libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev
+             libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev \
+             libqrencode-dev
 DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
-             openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo
+             openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo \
+             chromium zbar-tools poppler-utils
 
 all: $(BINS)
 
