@@ -210,4 +210,23 @@ is "$(printf '%s\n' "$out" | jq -r 'select(.type=="error") | .message')" "earlie
 [ "$took" -le 8 ]; ok $? "in parallel (${took}s for 10 x 2s)"
 is "$(cat "$T"/ten/s*.log | grep -c '^done$')" 10 "one log file per server"
 
+# instances.passwords: per-server: ip-provision logs in with the server's own
+# derived password (the same one ip-cards prints), not the secret
+conf "$T/per.yaml" 3
+sed -i 's/^  password: .*/  password: "the host secret of this party, long enough"\n  passwords: per-server/' "$T/per.yaml"
+server bob 127.0.0.2 >"$T/bob2.json"
+server alice 127.0.0.2 >"$T/alice2.json"
+bobpw=$(ip-cards -c "$T/per.yaml" --known-hosts "$KH" --json <"$T/bob2.json" 2>/dev/null | jq -r .password)
+like "$bobpw" '^[2-9a-km-np-z]{4}-[2-9a-km-np-z]{4}-[2-9a-km-np-z]{4}$' "per-server: bob's derived password"
+usermod -p "$(python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))' "$bobpw")" "$U"
+run P -v -c "$T/per.yaml" -C 'echo in' <"$T/bob2.json"
+is "$rc/$(get .provision.status)" "0/ok" "per-server: ip-provision logs in to bob with bob's password"
+like "$err" "^bob: in$" "and runs the command"
+unlike "$err$out" "$bobpw|host secret" "ip-provision -v: neither the password nor the secret in its messages"
+run P -c "$T/per.yaml" -C true <"$T/alice2.json"
+like "$rc/$(get .message)" "^1/ssh: .*login refused" "alice's password does not open bob's account"
+unlike "$err$out" "$bobpw" "still no password in the messages"
+bobkey=$(ip-cards -c "$T/per.yaml" --known-hosts "$KH" --ssh-port "$PORT" --json <"$T/bob2.json" 2>/dev/null | jq -r .host_key)
+is "$bobkey" "$(ssh-keygen -lf "$T/hk1.pub" | awk '{print $2}')" "ip-cards shows the host key ip-provision recorded"
+
 done_testing
