@@ -11,7 +11,7 @@ is "$rc" 2 "no mode: exit 2"
 like "$err" "modes:" "no mode: the modes are listed"
 run install-party frobnicate
 is "$rc" 2 "unknown mode: exit 2"
-like "$err" "unknown mode: frobnicate \\(modes: create, list, delete\\)" "unknown mode: lists the modes"
+like "$err" "unknown mode: frobnicate \\(modes: create, list, delete, cards\\)" "unknown mode: lists the modes"
 run install-party -h
 is "$rc" 0 "-h: exit 0"
 like "$out" "^usage: install-party" "-h: usage on stdout"
