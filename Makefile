@@ -5,6 +5,9 @@ PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 DATADIR  = $(PREFIX)/share/install-party
+EXAMPLESDIR = $(DATADIR)/examples
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 DESTDIR ?=
 
 # Build directory; `make check` also builds a sanitized copy in build/asan.
@@ -30,7 +33,7 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libqrencode-dev
 DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
              openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo \
-             chromium zbar-tools poppler-utils
+             chromium zbar-tools poppler-utils bash-completion zsh
 
 all: $(BINS)
 
@@ -98,8 +101,12 @@ install: all
 	for m in $(wildcard man/*.1); do cp $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(wildcard man/*.5); do cp $$m $(DESTDIR)$(MANDIR)/man5/; done
 	cp -R share/. $(DESTDIR)$(DATADIR)/
-	mkdir -p $(DESTDIR)$(DATADIR)/examples
-	cp examples/* $(DESTDIR)$(DATADIR)/examples/
+	mkdir -p $(DESTDIR)$(EXAMPLESDIR)
+	cp examples/* $(DESTDIR)$(EXAMPLESDIR)/
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	cp completion/install-party.bash $(DESTDIR)$(BASHCOMPDIR)/install-party
+	for t in $(TOOLS); do ln -sf install-party $(DESTDIR)$(BASHCOMPDIR)/$$t; done
+	cp completion/_install-party $(DESTDIR)$(ZSHCOMPDIR)/_install-party
 
 clean:
 	rm -rf build
