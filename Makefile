@@ -19,6 +19,8 @@ XCFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wno-format-nonliteral -Ilib -MMD -MP \
            -DIP_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lonig -lm
+# The one version: the tools (IP_VERSION), the wrapper and the man pages
+# (substituted at build), the package (debian/changelog must agree: tests/012).
 VERSION  = 0.1.0
 
 TOOLS    = $(notdir $(patsubst %/main.c,%,$(wildcard cmd/ip-*/main.c)))
@@ -26,6 +28,9 @@ LIBSRC   = $(wildcard lib/*.c)
 LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
 BINS     = $(TOOLS:%=$(B)/bin/%) $(if $(wildcard install-party),$(B)/bin/install-party)
 MANS     = $(wildcard man/*.1 man/*.5)
+GENMANS  = $(MANS:%=$(B)/%)
+# @DATADIR@ and @VERSION@ in the wrapper, the version in the man pages' .Os.
+SUBST    = sed -e 's|@VERSION@|$(VERSION)|g'
 
 # Debian 12 packages: build (first line), tests and demo (the rest).
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
@@ -33,13 +38,14 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libqrencode-dev
 DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
              openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo \
-             chromium zbar-tools poppler-utils bash-completion zsh
+             chromium zbar-tools poppler-utils bash-completion zsh \
+             dpkg-dev debhelper lintian mmdebstrap
 
-all: $(BINS)
+all: $(BINS) $(GENMANS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
 
 $(B)/libip.a: $(LIBOBJ)
 	@mkdir -p $(@D)
@@ -53,10 +59,14 @@ $(B)/bin/ip-%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/ip-$$*/*.c cmd/
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libip.a $(LDLIBS)
 
 # The wrapper finds its tools beside itself and its data in the source tree.
-$(B)/bin/install-party: install-party
+$(B)/bin/install-party: install-party Makefile
 	@mkdir -p $(@D)
-	sed 's|@DATADIR@|$(CURDIR)/share|g' install-party > $@.tmp
+	$(SUBST) -e 's|@DATADIR@|$(CURDIR)/share|g' install-party > $@.tmp
 	chmod +x $@.tmp && mv $@.tmp $@
+
+$(B)/man/%: man/% Makefile
+	@mkdir -p $(@D)
+	$(SUBST) -e 's|^\.Os install-party$$|.Os install-party $(VERSION)|' $< > $@.tmp && mv $@.tmp $@
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -96,10 +106,10 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)
 	for t in $(TOOLS); do cp $(B)/bin/$$t $(DESTDIR)$(BINDIR)/; done
 	if [ -f install-party ]; then \
-	  sed 's|@DATADIR@|$(DATADIR)|g' install-party > $(DESTDIR)$(BINDIR)/install-party && \
+	  $(SUBST) -e 's|@DATADIR@|$(DATADIR)|g' install-party > $(DESTDIR)$(BINDIR)/install-party && \
 	  chmod 755 $(DESTDIR)$(BINDIR)/install-party; fi
-	for m in $(wildcard man/*.1); do cp $$m $(DESTDIR)$(MANDIR)/man1/; done
-	for m in $(wildcard man/*.5); do cp $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(filter %.1,$(GENMANS)); do cp $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(filter %.5,$(GENMANS)); do cp $$m $(DESTDIR)$(MANDIR)/man5/; done
 	cp -R share/. $(DESTDIR)$(DATADIR)/
 	mkdir -p $(DESTDIR)$(EXAMPLESDIR)
 	cp examples/* $(DESTDIR)$(EXAMPLESDIR)/
@@ -108,7 +118,27 @@ install: all
 	for t in $(TOOLS); do ln -sf install-party $(DESTDIR)$(BASHCOMPDIR)/$$t; done
 	cp completion/_install-party $(DESTDIR)$(ZSHCOMPDIR)/_install-party
 
+# `make deb`: the Debian package, built by dpkg-buildpackage in a copy of
+# the tree (it writes into debian/ and ..), into $(DEBDIR).
+DEBDIR ?= $(B)
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+	  { echo "deb: debian/changelog says $$v, the Makefile $(VERSION)" >&2; exit 1; }
+	@mkdir -p $(DEBDIR)
+	set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/install-party-deb.XXXXXX"); \
+	trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir "$$tmp/install-party-$(VERSION)"; \
+	tar -cf - --exclude=./build --exclude=./.git --exclude=./tests/tmp \
+	  --exclude=./debian/install-party --exclude=./debian/.debhelper . | \
+	  tar -xf - -C "$$tmp/install-party-$(VERSION)"; \
+	(cd "$$tmp/install-party-$(VERSION)" && dpkg-buildpackage -us -uc -b); \
+	cp "$$tmp"/install-party_$(VERSION)_*.deb $(DEBDIR)/; \
+	ls $(DEBDIR)/install-party_$(VERSION)_*.deb
+
+print-version:
+	@echo $(VERSION)
+
 clean:
 	rm -rf build
 
-.PHONY: all deps asan lint-man check demo install clean
+.PHONY: all deps asan lint-man check demo install deb print-version clean
