@@ -43,7 +43,7 @@ DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-se
 
 all: $(BINS) $(GENMANS)
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c $(B)/.version
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
 
@@ -59,14 +59,20 @@ $(B)/bin/ip-%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/ip-$$*/*.c cmd/
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libip.a $(LDLIBS)
 
 # The wrapper finds its tools beside itself and its data in the source tree.
-$(B)/bin/install-party: install-party Makefile
+$(B)/bin/install-party: install-party $(B)/.version
 	@mkdir -p $(@D)
 	$(SUBST) -e 's|@DATADIR@|$(CURDIR)/share|g' install-party > $@.tmp
 	chmod +x $@.tmp && mv $@.tmp $@
 
-$(B)/man/%: man/% Makefile
+$(B)/man/%: man/% $(B)/.version
 	@mkdir -p $(@D)
 	$(SUBST) -e 's|^\.Os install-party$$|.Os install-party $(VERSION)|' $< > $@.tmp && mv $@.tmp $@
+
+# What embeds the version is rebuilt when it changes (make VERSION=... too).
+$(B)/.version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+FORCE:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -141,4 +147,4 @@ print-version:
 clean:
 	rm -rf build
 
-.PHONY: all deps asan lint-man check demo install deb print-version clean
+.PHONY: all deps asan lint-man check demo install deb print-version clean FORCE

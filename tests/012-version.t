@@ -28,6 +28,18 @@ for m in "$TOP"/man/*.[15]; do
 	is "$(grep '^\.Os' "$T/root/usr/share/man/man$s/$b")" ".Os install-party $v" "installed $b: .Os install-party $v"
 done
 
+# Set on the command line, it reaches what embeds it; changed again, they
+# are rebuilt (not left with the old one).
+for nv in 9.8.7 9.8.8; do
+	run make -s -C "$TOP" B="$T/b" VERSION=$nv "$T/b/bin/ip-names" "$T/b/bin/install-party" "$T/b/man/ip-names.1"
+	is "$rc" 0 "make VERSION=$nv"
+	is "$("$T/b/bin/ip-names" --version):$("$T/b/bin/install-party" --version)" "ip-names $nv:install-party $nv" "VERSION=$nv: the tools and the wrapper say it"
+	is "$(grep '^\.Os' "$T/b/man/ip-names.1")" ".Os install-party $nv" "VERSION=$nv: the man page says it"
+done
+run make -s -C "$TOP" deb VERSION=9.8.7 DEBDIR="$T/deb"
+is "$rc" 2 "make deb: refused when debian/changelog disagrees"
+like "$err" "debian/changelog says $v, the Makefile 9.8.7" "and says why"
+
 # The package's version.
 if command -v dpkg-parsechangelog >/dev/null; then
 	is "$(dpkg-parsechangelog -l "$TOP/debian/changelog" -S Version)" "$v" "debian/changelog: version $v"
