@@ -60,6 +60,8 @@ mkdir -p "$CACHE"
 		tmp=$CACHE/.deb-chroot-$key.$$.tar
 		if mmdebstrap --quiet --variant=minbase --include="$pkgs" bookworm "$tmp" "$sources" >"$T/mmdebstrap.log" 2>&1; then
 			mv -f "$tmp" "$tarball"
+			# Chroots for other package lists, unused for a week, go.
+			find "$CACHE" -maxdepth 1 -name 'deb-chroot-*.tar' ! -name "${tarball##*/}" -mtime +7 -delete
 		else
 			rm -f "$tmp"
 			tail -20 "$T/mmdebstrap.log" >&2
@@ -72,6 +74,7 @@ ok "$([ -s "$tarball" ]; echo $?)" "a minbase chroot with $pkgs"
 R=$T/root
 mkdir "$R"
 tar -xf "$tarball" -C "$R"
+touch "$tarball"	# its last use, for the pruning above
 ok "$([ -c "$R/dev/null" ]; echo $?)" "the chroot has /dev/null"
 cp "$deb" "$R/tmp/"
 # in_root CMD...: run in the chroot, with a plain environment.
