@@ -128,6 +128,8 @@ install: all
 # the tree (it writes into debian/ and ..), into $(DEBDIR).
 DEBDIR ?= $(B)
 deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+	  { echo "deb: needs dpkg-dev and debhelper (make deps)" >&2; exit 1; }
 	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
 	  { echo "deb: debian/changelog says $$v, the Makefile $(VERSION)" >&2; exit 1; }
 	@mkdir -p $(DEBDIR)
