@@ -7,6 +7,7 @@ for bin in "$IP_BINDIR"/ip-*; do
 	run "$t" --help
 	is "$rc" 0 "$t --help: exit 0"
 	like "$out" "^usage: $t " "$t --help: usage on stdout"
+	help=$out
 	run "$t" -h
 	like "$out" "^usage: $t " "$t -h: usage"
 	run "$t" --version
@@ -17,8 +18,11 @@ for bin in "$IP_BINDIR"/ip-*; do
 	ok "$([ -f "$TOP/man/$t.1" ]; echo $?)" "$t has a man page"
 	if [ -f "$TOP/man/$t.1" ]; then
 		# every long option in --help is documented in the man page
-		for o in $(printf '%s\n' "$out" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-			grep -q -- "Fl -${o#--}" "$TOP/man/$t.1" || { fail "$t: $o in the man page"; continue; }
+		# options are where help defines them: "[--x", "| --x", "  --x", "-x, --x"
+		for o in $(printf '%s\n' "$help" | grep -oE -- '(^ +|\[|\| |, )--[a-z][a-z0-9-]+' |
+		    grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+			grep -qE -- "(Fl |, )-${o#--}( |\$)" "$TOP/man/$t.1" ||
+			    fail "$t: $o in the man page"
 		done
 	fi
 done
