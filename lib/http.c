@@ -424,7 +424,9 @@ finish(struct ip_http *h, struct ip_req *r)
 	long delay;
 
 	if (should_retry(r) && r->attempts <= h->o.retries) {
-		delay = retry_after_ms(r);
+		delay = r->retry_delay ? r->retry_delay(r) : -1;
+		if (delay < 0)
+			delay = retry_after_ms(r);
 		if (delay < 0) {
 			unsigned short rnd = 0;
 			long base = h->o.backoff_ms << (r->attempts - 1 > 6 ? 6 : r->attempts - 1);

@@ -24,6 +24,10 @@ struct ip_req {
 	int fresh_connect;
 	/* Called before every attempt (sign with a fresh timestamp, ...). */
 	void (*prepare)(struct ip_req *r);
+	/* How long to wait before retrying this answer (ms), or < 0 for the
+	 * default (Retry-After, else backoff): APIs with their own rate-limit
+	 * headers say better. */
+	long (*retry_delay)(const struct ip_req *r);
 	/* Follow redirects (https only), as release downloads need. */
 	int follow;
 	ip_req_cb done;		/* called once, when finished for good */

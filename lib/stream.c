@@ -1,4 +1,5 @@
 /* stream: NDJSON reading line by line and writing one line per write(2). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -299,6 +300,56 @@ ip_get_obj(jv obj, const char *key)
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		return jv_null();
+	}
+	return v;
+}
+
+/* jq 1.6 keeps numbers as doubles: integers too long for one are quoted. */
+jv
+ip_json_parse_ids(const char *s, size_t len)
+{
+	char *buf, *w;
+	int instr = 0, esc = 0;
+	jv v;
+
+	if (s == NULL || len == 0)
+		return jv_invalid();
+	buf = w = ip_xmalloc(len * 2 + 1);
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		if (instr) {
+			*w++ = ch;
+			if (esc)
+				esc = 0;
+			else if (ch == '\\')
+				esc = 1;
+			else if (ch == '"')
+				instr = 0;
+			continue;
+		}
+		if (ch == '"')
+			instr = 1;
+		if (isdigit((unsigned char)ch) && (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
+		    (i == 0 || (s[i - 1] != '.' && s[i - 1] != '-'))) {
+			size_t j = i;
+			while (j < len && isdigit((unsigned char)s[j]))
+				j++;
+			if (j - i > 15 && (j == len || !strchr(".eE", s[j]))) {
+				*w++ = '"';
+				memcpy(w, s + i, j - i);
+				w += j - i;
+				*w++ = '"';
+				i = j - 1;
+				continue;
+			}
+		}
+		*w++ = ch;
+	}
+	v = jv_parse_sized(buf, (int)(w - buf));
+	free(buf);
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_invalid();
 	}
 	return v;
 }

@@ -43,4 +43,9 @@ const char *ip_get_str(jv obj, const char *key);	/* borrowed from obj */
 int ip_get_type(jv obj, const char *type);		/* obj.type == type */
 jv ip_get_obj(jv obj, const char *key);		/* copy, or jv_null() */
 
+/* Parse an API answer, integers of more than 15 digits as strings (jq 1.6
+ * keeps numbers as doubles: large ids would lose digits); jv_invalid()
+ * when it is not JSON. */
+jv ip_json_parse_ids(const char *s, size_t len);
+
 #endif

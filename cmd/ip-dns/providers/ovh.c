@@ -1,6 +1,5 @@
 /* ovh: the OVH API v1 DNS zone records, with signed requests. */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,56 +112,6 @@ prepare(struct ip_req *r)
 	free(sig);
 }
 
-/* jq 1.6 keeps numbers as doubles: quote integers too long for one. */
-static jv
-parse(const char *s, size_t len)
-{
-	char *buf, *w;
-	int instr = 0, esc = 0;
-	jv v;
-
-	if (s == NULL || len == 0)
-		return jv_invalid();
-	buf = w = ip_xmalloc(len * 2 + 1);
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-		if (instr) {
-			*w++ = ch;
-			if (esc)
-				esc = 0;
-			else if (ch == '\\')
-				esc = 1;
-			else if (ch == '"')
-				instr = 0;
-			continue;
-		}
-		if (ch == '"')
-			instr = 1;
-		if (isdigit((unsigned char)ch) && (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
-		    (i == 0 || (s[i - 1] != '.' && s[i - 1] != '-'))) {
-			size_t j = i;
-			while (j < len && isdigit((unsigned char)s[j]))
-				j++;
-			if (j - i > 15 && (j == len || !strchr(".eE", s[j]))) {
-				*w++ = '"';
-				memcpy(w, s + i, j - i);
-				w += j - i;
-				*w++ = '"';
-				i = j - 1;
-				continue;
-			}
-		}
-		*w++ = ch;
-	}
-	v = jv_parse_sized(buf, (int)(w - buf));
-	free(buf);
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_invalid();
-	}
-	return v;
-}
-
 /* An id (string or small number; consumed) as a string, or NULL. */
 static char *
 id_str(jv v)
@@ -241,7 +190,7 @@ hint(const char *code, const char *msg)
 static char *
 errmsg(const struct ip_req *r)
 {
-	jv v = parse(r->resp, r->resp_len);
+	jv v = ip_json_parse_ids(r->resp, r->resp_len);
 	const char *code = NULL, *cls = NULL, *msg = NULL, *h;
 	char *out;
 
@@ -380,7 +329,7 @@ ovh_check(void *p)
 	free(url);
 	ip_req_header(r, "X-Ovh-Application: %s", o->ak);
 	ip_http_do(o->h, r);
-	t = parse(r->resp, r->resp_len);
+	t = ip_json_parse_ids(r->resp, r->resp_len);
 	if (r->status != 200 || jv_get_kind(t) != JV_KIND_NUMBER)
 		err = r->status == 200 ? ip_xasprintf("%s: not a time", r->what) : errmsg(r);
 	else
@@ -448,7 +397,7 @@ got_one(struct call *c, struct ip_req *r)
 {
 	c->running--;
 	if (r->status == 200)
-		add_rec(c, parse(r->resp, r->resp_len));
+		add_rec(c, ip_json_parse_ids(r->resp, r->resp_len));
 	else if (r->status != 404)	/* 404: deleted since the list */
 		list_fail(c, errmsg(r));
 	list_more(c);
@@ -457,7 +406,7 @@ got_one(struct call *c, struct ip_req *r)
 static void
 got_batch(struct call *c, struct ip_req *r)
 {
-	jv v = parse(r->resp, r->resp_len);
+	jv v = ip_json_parse_ids(r->resp, r->resp_len);
 
 	c->running--;
 	if (r->status == 200 && jv_get_kind(v) == JV_KIND_ARRAY) {
@@ -535,7 +484,7 @@ list_more(struct call *c)
 static void
 got_ids(struct call *c, struct ip_req *r)
 {
-	jv v = parse(r->resp, r->resp_len);
+	jv v = ip_json_parse_ids(r->resp, r->resp_len);
 
 	c->recs = jv_array();
 	c->ids = jv_array();
@@ -628,7 +577,7 @@ created(struct call *c, struct ip_req *r)
 		call_free(c);
 		return;
 	}
-	rec = norm(parse(r->resp, r->resp_len));
+	rec = norm(ip_json_parse_ids(r->resp, r->resp_len));
 	if (jv_is_valid(rec) && strcmp(ip_get_str(rec, "id"), "0") != 0) {
 		c->rcb(c->ud, rec, NULL);
 		call_free(c);
