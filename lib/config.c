@@ -14,8 +14,8 @@
 #include "names.h"
 #include "password.h"
 
-const char *const ip_instance_providers[] = { "openstack", NULL };
-const char *const ip_dns_providers[] = { "ovh", NULL };
+const char *const ip_instance_providers[] = { "openstack", "hetzner", NULL };
+const char *const ip_dns_providers[] = { "ovh", "hetzner", NULL };
 
 /* Keys each section may hold; others are warned about (typos). */
 static const char *const general_keys[] = {

@@ -20,6 +20,7 @@
 /* The providers this build knows; the config names one of them. */
 static const struct ip_provider *const providers[] = {
 	&ip_provider_openstack,
+	&ip_provider_hetzner,
 	NULL,
 };
 

@@ -45,5 +45,6 @@ struct ip_provider {
 };
 
 extern const struct ip_provider ip_provider_openstack;
+extern const struct ip_provider ip_provider_hetzner;
 
 #endif
