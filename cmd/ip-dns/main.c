@@ -25,7 +25,7 @@ static const char usage[] =
 /* Wait at most this long for creations in flight before refreshing. */
 #define REFRESH_WAIT_MS 3000
 
-static const struct dns_provider *const providers[] = { &dns_ovh, NULL };
+static const struct dns_provider *const providers[] = { &dns_ovh, &dns_hetzner, NULL };
 
 static const struct dns_provider *P;
 static void *prov;
@@ -433,7 +433,8 @@ records_of(jv item, char **why)
 		const char *sub = id ? ip_get_str(r, "subdomain") : NULL;
 		const char *zone = id ? ip_get_str(r, "zone") : NULL;
 		char *name = ip_name_of_subdomain(cfg->namespace, sub);
-		if (id == NULL || *id == '\0' || strspn(id, "0123456789") != strlen(id))
+		/* ids are the provider's (OVH: digits, Hetzner: "name/TYPE") */
+		if (id == NULL || *id == '\0' || strlen(id) > 300 || strcspn(id, " \t\r\n?#%") != strlen(id))
 			*why = ip_xstrdup("a record without a valid id");
 		else if (name == NULL)
 			*why = ip_xstrdup("a record outside the namespace");

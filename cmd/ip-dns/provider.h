@@ -37,5 +37,6 @@ struct dns_provider {
 };
 
 extern const struct dns_provider dns_ovh;
+extern const struct dns_provider dns_hetzner;
 
 #endif
