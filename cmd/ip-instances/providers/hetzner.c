@@ -303,6 +303,8 @@ looked_up(void *ud, struct ip_req *r, jv body)
 	jv_free(body);
 	if (o->id) {
 		ip_info("%s: the server was made despite the error", o->name);
+		free(o->err);
+		o->err = NULL;
 		starting(o, jv_array());
 	} else if (theirs)
 		done(o, jv_invalid(), "instances-create", ip_xasprintf("%s (and a server named "
@@ -367,6 +369,8 @@ created(void *ud, struct ip_req *r, jv body)
 	acts = jv_array_append(acts, hc_get(body, "action"));
 	jv_free(s);
 	jv_free(body);
+	free(o->err);	/* an earlier attempt's */
+	o->err = NULL;
 	starting(o, acts);
 }
 
