@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # tests/sim/party_lib.sh: everything install-party talks to, on loopback:
 # the OpenStack simulator (each new server gets its own 127.0.100.N), the
-# OVH simulator, a web server standing in for each server's Caddy, and our
+# OVH simulator (or, with party_start_hetzner, the Hetzner Cloud simulator
+# for both, its servers on 127.0.100.N too), a web server standing in for each server's Caddy, and our
 # own sshd on those addresses (key login as the current user).  Used by the
 # wrapper's tests and by `make demo`.  Needs $T (a private directory), $TOP
 # and bg (start a command in the background, stopped at exit).
@@ -59,6 +60,74 @@ party_start() {
 	# shellcheck disable=SC2086 # PARTY_OVH_ARGS: split on purpose
 	bg python3 "$TOP/tests/sim/ovh_sim.py" --port-file "$T/party-ovh.port" \
 	    --namespace "$_ns" --log "$PARTY_OVH_LOG" ${PARTY_OVH_ARGS:-}
+	party_hosts || return 1
+	party_wait "$T/party-os.port" "the OpenStack simulator" || return 1
+	party_wait "$T/party-ovh.port" "the OVH simulator" || return 1
+	PARTY_OS_URL=http://127.0.0.1:$(cat "$T/party-os.port")
+	PARTY_OVH_URL=http://127.0.0.1:$(cat "$T/party-ovh.port")
+	party_general "$_ns" > "$T/party.yaml"
+	cat >> "$T/party.yaml" <<CONFIG
+instances:
+  user: attendee
+  password: party-password-2026
+  provider: openstack
+  args:
+    api_version: 2
+    auth_url: $PARTY_OS_URL/v3
+    tenant_name: demo-project
+    region_name: RegionOne
+    username: demo
+    password: s3cret-pass
+    image_id: 8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10
+    flavor_id: d2-2
+dns:
+  zone: example.com
+  provider: ovh
+  args:
+    endpoint: $PARTY_OVH_URL/1.0
+    application_key: sim-ak
+    application_secret: sim-as
+    consumer_key: sim-ck
+CONFIG
+	party_export
+}
+
+# party_start_hetzner NAMESPACE [HETZNER-SIM-ARGS...]: the same with the
+# Hetzner Cloud simulator for both sections (one token, given once); sets
+# PARTY_HZ_URL, PARTY_HZ_LOG.
+party_start_hetzner() {
+	_ns=$1
+	shift
+	PARTY_HZ_LOG=$T/party-hetzner.log
+	: > "$PARTY_HZ_LOG"
+	bg python3 "$TOP/tests/sim/hetzner_sim.py" --port-file "$T/party-hz.port" \
+	    --loopback-servers --namespace "$_ns" --build-delay "${PARTY_BUILD_DELAY:-0.3}" \
+	    --log "$PARTY_HZ_LOG" "$@"
+	party_hosts || return 1
+	party_wait "$T/party-hz.port" "the Hetzner simulator" || return 1
+	PARTY_HZ_URL=http://127.0.0.1:$(cat "$T/party-hz.port")
+	party_general "$_ns" > "$T/party.yaml"
+	cat >> "$T/party.yaml" <<CONFIG
+instances:
+  user: attendee
+  password: party-password-2026
+  provider: hetzner
+  args:
+    token: sim-hcloud-token
+    endpoint: $PARTY_HZ_URL/v1
+    server_type: cx22
+    image: debian-12
+    location: fsn1
+dns:
+  zone: example.com
+  provider: hetzner
+  args: {}
+CONFIG
+	party_export
+}
+
+# The servers' stand-ins: a web server and sshds on 127.0.100.1-48.
+party_hosts() {
 	bg python3 "$TOP/tests/sim/web_sim.py" --port-file "$T/party-web.port" \
 	    --addresses 127.0.100.1-48 --log "$T/party-web.log"
 
@@ -88,46 +157,26 @@ party_start() {
 		bg /usr/sbin/sshd -D -e -f "$T/party-sshd.$_g.conf" 2> "$T/party-sshd.$_g.log"
 	done
 
-	party_wait "$T/party-os.port" "the OpenStack simulator" || return 1
-	party_wait "$T/party-ovh.port" "the OVH simulator" || return 1
 	party_wait "$T/party-web.port" "the web server" || return 1
-	PARTY_OS_URL=http://127.0.0.1:$(cat "$T/party-os.port")
-	PARTY_OVH_URL=http://127.0.0.1:$(cat "$T/party-ovh.port")
-
 	# The first-boot setup's completion marker, where ip-provision looks.
-	# The web client's release, from the stand-in web server.
-	_element_url="http://127.0.100.1:$(cat "$T/party-web.port")/element-{version}.tar.gz"
 	mkdir -p "$T/party-setup"
 	date > "$T/party-setup/done"
-	cat > "$T/party.yaml" <<CONFIG
+}
+
+party_general() {	# party_general NAMESPACE: the config's general section
+	# The web client's release, from the stand-in web server.
+	_element_url="http://127.0.100.1:$(cat "$T/party-web.port")/element-{version}.tar.gz"
+	cat <<CONFIG
 general:
-  namespace: $_ns
+  namespace: $1
   riot_version: v1.4.2
   element_version: ${PARTY_ELEMENT_VERSION:-v1.11.85}
   element_url: $_element_url
   connectivity_check_timeout: ${PARTY_TIMEOUT:-30}
-instances:
-  user: attendee
-  password: party-password-2026
-  provider: openstack
-  args:
-    api_version: 2
-    auth_url: $PARTY_OS_URL/v3
-    tenant_name: demo-project
-    region_name: RegionOne
-    username: demo
-    password: s3cret-pass
-    image_id: 8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10
-    flavor_id: d2-2
-dns:
-  zone: example.com
-  provider: ovh
-  args:
-    endpoint: $PARTY_OVH_URL/1.0
-    application_key: sim-ak
-    application_secret: sim-as
-    consumer_key: sim-ck
 CONFIG
+}
+
+party_export() {
 	chmod 600 "$T/party.yaml"
 	INSTALL_PARTY_CONFIG=$T/party.yaml
 	IP_KNOWN_HOSTS=$T/party-known_hosts
