@@ -42,7 +42,10 @@ struct call {
 	hc_cb cb;
 	void *ud;
 	struct ip_req *r;
+	int conflicts;
 };
+
+static void submit_now(void *arg);
 
 jv
 hc_get(jv obj, const char *key)
@@ -257,8 +260,18 @@ call_done(struct ip_req *r)
 {
 	struct call *k = r->ud;
 	jv body = ip_json_parse_ids(r->resp, r->resp_len);
+	const char *code = hc_error_code(body);
 
 	note_limits(k->c, r);
+	if (r->status == 409 && code && strcmp(code, "conflict") == 0 && k->conflicts < 3) {
+		/* "the resource has changed during the request, please retry":
+		 * nothing was done; hcloud-go and hcloud-python send it again */
+		k->conflicts++;
+		ip_info("%s: HTTP 409 conflict, sending it again", r->what);
+		jv_free(body);
+		ip_http_timer(k->c->h, 500L * k->conflicts, submit_now, k);
+		return;
+	}
 	k->cb(k->ud, r, body);
 	ip_req_free(r);
 	free(k);

@@ -1,9 +1,9 @@
 # shellcheck shell=sh
 # tests/sim/party_lib.sh: everything install-party talks to, on loopback:
-# the OpenStack simulator (each new server gets its own 127.0.100.N), the
-# OVH simulator (or, with party_start_hetzner, the Hetzner Cloud simulator
-# for both, its servers on 127.0.100.N too), a web server standing in for each server's Caddy, and our
-# own sshd on those addresses (key login as the current user).  Used by the
+# the OpenStack simulator (each new server gets its own 127.0.100.N) and
+# the OVH simulator, or (party_start_hetzner) the Hetzner Cloud simulator
+# for both, a web server standing in for each server's Caddy, and our own
+# sshd on those addresses (key login as the current user).  Used by the
 # wrapper's tests and by `make demo`.  Needs $T (a private directory), $TOP
 # and bg (start a command in the background, stopped at exit).
 
