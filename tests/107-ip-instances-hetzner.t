@@ -97,6 +97,20 @@ is "$(hz_state '[.servers[] | select(.name|test("^party-(alice|bob|other)$"))] |
 run ip-instances -c "$C" delete "$T/del"
 is "$(printf '%s\n' "$out" | jq -r 'select(.deleted.instance) | .name' | sort | tr '\n' ' ')" "alice bob " "deleting again: already gone counts as deleted"
 
+if command -v valgrind >/dev/null; then
+	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+	ip-names -c "$C" vgone >"$T/vg"
+	hz_fail '{"method":"POST","path":"/v1/servers","drop":"after"}'
+	run vg "$IP_PLAIN_BINDIR/ip-instances" -c "$C" -u "$T/ud.sh" create "$T/vg"
+	is "$rc:$(names "$out")" "0:vgone " "valgrind: create after a lost answer, clean"
+	printf '%s\n' "$out" >"$T/vg.inst"
+	run vg "$IP_PLAIN_BINDIR/ip-instances" -c "$C" -w delete "$T/vg.inst"
+	is "$rc" 0 "valgrind: delete -w clean"
+else
+	skip "valgrind is not installed"
+	skip "valgrind is not installed"
+fi
+
 # Ctrl-C: no new server after it, those in flight finish
 hz_knobs '{"build_delay": 1.0}'
 n=$(posts)

@@ -17,7 +17,8 @@ is "$(printf '%s\n' "$out" | jq -r .subdomain | grep -vc '^h00[0-5][0-9]\.party$
 is "$(hz_count '(.path|test("^/v1/zones/[0-9]+/rrsets$")) and (.query|test("type=A&.*per_page=50"))')" 2 "ls: A RRsets, 50 a page, two pages"
 is "$(printf '%s\n' "$out" | jq -r 'select(.name=="h0000") | .id')" "h0000.party/A" "ls: a record's id is its RRset"
 
-run sh -c "{ $(inst alice 203.0.113.5 2001:db8::1 | sed "s/'/'\\\\''/g; s/^/echo '/; s/$/'/"); $(inst bob 203.0.113.6 | sed "s/^/echo '/; s/$/'/"); } | ip-dns -c '$C' -6 create"
+{ inst alice 203.0.113.5 2001:db8::1; inst bob 203.0.113.6; } >"$T/ab"
+run ip-dns -c "$C" -6 create <"$T/ab"
 is "$rc" 0 "create: exit 0"
 is "$(printf '%s\n' "$out" | jq -r 'select(.type=="server") | .name' | sort | tr '\n' ' ')" "alice bob " "create: server objects"
 is "$(hz_state '[.rrsets[] | select(.name=="alice.party" or .name=="bob.party") | "\(.name)/\(.type)=\(.records[0].value)/\(.ttl)"] | sort | join(" ")')" \
@@ -56,4 +57,16 @@ chmod 600 "$T/nozone.yaml"
 run ip-dns -c "$T/nozone.yaml" ls
 is "$rc" 2 "a zone not in the project: exit 2"
 like "$err" "zone example.org: not in this Hetzner Cloud project" "said"
+if command -v valgrind >/dev/null; then
+	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+	inst vg1 203.0.113.9 >"$T/vg"
+	run vg "$IP_PLAIN_BINDIR/ip-dns" -c "$C" create <"$T/vg"
+	is "$rc" 0 "valgrind: create clean"
+	printf '%s\n' "$out" >"$T/vg.srv"
+	run vg "$IP_PLAIN_BINDIR/ip-dns" -c "$C" delete <"$T/vg.srv"
+	is "$rc:$(hz_state '[.rrsets[] | select(.name=="vg1.party")] | length')" "0:0" "valgrind: delete clean"
+else
+	skip "valgrind is not installed"
+	skip "valgrind is not installed"
+fi
 done_testing
