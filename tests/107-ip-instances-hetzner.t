@@ -8,7 +8,17 @@ hz_start --namespace party --populate 60 --build-delay 0.2 --rate-limit 36000
 C=$T/c.yaml
 hz_config "$C" party
 names() { printf '%s\n' "$1" | jq -r "select(.type==\"${2:-instance}\") | .name" | sort | tr '\n' ' '; }
-posts() { hz_count '.method=="POST" and .path=="/v1/servers"'; }
+posts() { hz_count '.method=="POST" and .path=="/v1/servers" and .status != 422'; }
+
+# the simulator is as strict as the API says
+api() { curl -s -H "Authorization: Bearer $HZ_TOKEN" -H 'Content-Type: application/json' "$@"; }
+is "$(curl -s "$HZ_URL/v1/servers" | jq -c .error)" '{"code":"unauthorized","message":"unable to authenticate","details":null}' "sim: 401 in Hetzner's shape"
+is "$(api -d '{"name":"party-z","server_type":"cx22","image":"debian-12","datacenter":"fsn1-dc14"}' "$HZ_URL/v1/servers" | jq -r '.error.code + " " + .error.details.fields[0].name')" \
+    "invalid_input datacenter" "sim: an unknown field is 422 invalid_input"
+is "$(api "$HZ_URL/v1/servers?per_page=51" | jq -r .error.code):$(api "$HZ_URL/v1/servers?label_selector=a%20b%20c" | jq -r .error.code)" \
+    "invalid_input:invalid_input" "sim: per_page above 50 and a bad label selector are refused"
+is "$(api "$HZ_URL/v1/servers?label_selector=install-party%20in%20(party,other-party),!nope&per_page=50" | jq '.meta.pagination.total_entries')" 63 \
+    "sim: in (...) and !key selectors"
 
 run ip-instances -c "$C" ls
 is "$rc" 0 "ls: exit 0"
