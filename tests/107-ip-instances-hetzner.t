@@ -121,19 +121,22 @@ else
 	skip "valgrind is not installed"
 fi
 
-# Ctrl-C: no new server after it, those in flight finish
-hz_knobs '{"build_delay": 1.0}'
+# Ctrl-C while two creations wait for slow answers: no new server after
+# it, the two in flight are seen through
 n=$(posts)
+hz_fail '{"method":"POST","path":"/v1/servers","delay":1.0,"count":2}'
 ip-names -c "$C" int1 int2 int3 int4 >"$T/int"
 ( exec python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' ip-instances -c "$C" -j 2 create "$T/int" >"$T/int.out" 2>"$T/int.err" ) &
 pid=$!
+recv() { hz_state '.received["POST /v1/servers"]'; }
+r0=$(recv)
 i=0
-until [ "$(($(posts) - n))" = 2 ]; do i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.05; done
+until [ "$(recv)" = "$((r0 + 2))" ]; do i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.05; done
 kill -INT "$pid"
 wait "$pid"
-is "$(($(posts) - n))" 2 "Ctrl-C: no new server after it"
+is "$(($(posts) - n)):$(($(recv) - r0))" "2:2" "Ctrl-C during two slow creations: no new server asked for"
 is "$(names "$(cat "$T/int.out")")" "int1 int2 " "Ctrl-C: the two in flight are finished"
 like "$(cat "$T/int.err")" "interrupted" "Ctrl-C: said"
 done_testing

@@ -140,6 +140,7 @@ class State:
         self.remaining = float(a.remaining if a.remaining is not None else a.rate_limit)
         self.refilled = time.time()
         self.counts = {}
+        self.received = {}      # "METHOD /path" -> n, counted on arrival
         self.log = open(a.log, "a", buffering=1) if a.log else None
 
     def new_id(self):
@@ -245,6 +246,7 @@ class State:
                 "rrsets": [dict(r, protected=(r["zone"], r["name"], r["type"]) in self.protected)
                            for r in self.rrsets.values()],
                 "violations": self.violations, "counts": self.counts,
+                "received": self.received,
                 "remaining": int(self.remaining)}
 
 
@@ -317,6 +319,8 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_sim/"):
             return self.control(path, raw)
         with LOCK:
+            k = "%s %s" % (self.command, path)
+            st.received[k] = st.received.get(k, 0) + 1
             for f in st.fail:
                 if f["count"] > 0 and f.get("path", "") in path and \
                         f.get("method", self.command) == self.command:
@@ -494,6 +498,11 @@ class Handler(BaseHTTPRequestHandler):
                 isinstance(v, str) and LABEL_RE.match(k) and VALUE_RE.match(v)
                 and not k.startswith("hetzner.cloud/") for k, v in labels.items()):
             raise Invalid("labels", "invalid labels")
+        for f in ("ssh_keys", "networks", "firewalls", "volumes"):
+            if not isinstance(b.get(f, []), list):
+                raise Invalid(f, "must be a list")
+        if not isinstance(b.get("start_after_create", True), bool):
+            raise Invalid("start_after_create", "must be a boolean")
         for k in b.get("ssh_keys", []):
             if k not in SSH_KEYS and k not in SSH_KEYS.values():
                 raise Invalid("ssh_keys", "ssh key not found")
