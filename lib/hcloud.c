@@ -161,9 +161,10 @@ hc_free(struct hc *c)
 {
 	if (c == NULL)
 		return;
-	ip_debug("hetzner: %ld request(s) this run%s; %ld of %ld left this hour", c->requests,
-	    c->limited ? " (some refused for the rate limit and sent again)" : "",
-	    c->remaining, c->limit);
+	if (c->remaining >= 0)
+		ip_debug("hetzner: %ld request(s) this run%s; %ld of %ld left this hour",
+		    c->requests, c->limited ? " (some refused for the rate limit and sent "
+		    "again)" : "", c->remaining, c->limit);
 	while (c->waiting) {
 		struct waiter *w = c->waiting;
 		c->waiting = w->next;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/sim/hetzner_lib.sh"
 
-hz_start --namespace party --populate 60 --build-delay 0.2 --rate-limit 36000
+hz_start --namespace party --populate 60 --build-delay 0.2 --rate-limit 36000 --fail-create=-doomed
 C=$T/c.yaml
 hz_config "$C" party
 names() { printf '%s\n' "$1" | jq -r "select(.type==\"${2:-instance}\") | .name" | sort | tr '\n' ' '; }
@@ -42,6 +42,10 @@ is "$(posts)" 3 "create: one POST each"
 is "$(hz_state '[.servers[] | select((.name|test("^party-(alice|bob|carol)$")) and .labels["install-party"]=="party" and ._user_data=="#!/bin/sh\necho first boot\n")] | length')" 3 \
     "create: the label and the plain-text user data reached the API"
 is "$(hz_count '.path=="/v1/actions" and (.query|test("id=.*&id="))' | awk '{print ($1 > 0)}')" 1 "create: actions polled together"
+
+run sh -c "ip-names -c '$C' doomed | ip-instances -c '$C' create"
+is "$rc:$(names "$out" error)" "1:doomed " "an action that fails: an error object, exit 1"
+like "$err" "doomed: server [0-9]+: action create_server error: placement_error: simulated failure" "the action's error is said"
 
 run sh -c "ip-names -c '$C' decoy | ip-instances -c '$C' create"
 is "$rc" 1 "a name taken by a server without our label: exit 1"
