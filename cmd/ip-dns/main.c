@@ -433,8 +433,10 @@ records_of(jv item, char **why)
 		const char *sub = id ? ip_get_str(r, "subdomain") : NULL;
 		const char *zone = id ? ip_get_str(r, "zone") : NULL;
 		char *name = ip_name_of_subdomain(cfg->namespace, sub);
-		/* ids are the provider's (OVH: digits, Hetzner: "name/TYPE") */
-		if (id == NULL || *id == '\0' || strlen(id) > 300 || strcspn(id, " \t\r\n?#%") != strlen(id))
+		/* ids are the provider's (OVH: digits, Hetzner: "name/TYPE"),
+		 * each provider checks its own; nothing that would bend a URL */
+		if (id == NULL || *id == '\0' || strlen(id) > 300 ||
+		    strcspn(id, " \t\r\n?#%") != strlen(id))
 			*why = ip_xstrdup("a record without a valid id");
 		else if (name == NULL)
 			*why = ip_xstrdup("a record outside the namespace");

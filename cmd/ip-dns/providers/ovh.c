@@ -628,9 +628,17 @@ static void
 ovh_remove(void *p, const char *id, dns_done_cb cb, void *ud)
 {
 	struct ovh *o = p;
-	struct call *c = call_new(o, ud);
-	char *path = ip_xasprintf("/domain/zone/%s/record/%s", o->zone, id);
+	struct call *c;
+	char *path;
 
+	if (strspn(id, "0123456789") != strlen(id)) {
+		char *e = ip_xasprintf("record id %s is not an OVH record id: not deleted", id);
+		cb(ud, e);
+		free(e);
+		return;
+	}
+	c = call_new(o, ud);
+	path = ip_xasprintf("/domain/zone/%s/record/%s", o->zone, id);
 	c->dcb = cb;
 	submit(c, "DELETE", path, jv_invalid(), removed);
 	free(path);
