@@ -500,6 +500,17 @@ version_ok(const char *s)
 	return 1;
 }
 
+static int
+hex64(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isxdigit((unsigned char)s[n]))
+			return 0;
+	return n == 64;
+}
+
 static void
 validate(struct ip_config *c)
 {
@@ -534,7 +545,12 @@ validate(struct ip_config *c)
 	str_at(c, "general.connectivity_check_timeout", 1);	/* required */
 	c->connectivity_check_timeout = ip_config_int_or(c,
 	    "general.connectivity_check_timeout", 0, 1, 86400);
-	ip_config_int_or(c, "general.homeserver_port", 8008, 1, 65535);
+	c->homeserver_port = ip_config_int_or(c, "general.homeserver_port", 8008, 1, 65535);
+	c->element_sha256 = ip_config_str_or(c, "general.element_sha256", "");
+	if (*c->element_sha256 == '\0')
+		c->element_sha256 = NULL;
+	else if (!hex64(c->element_sha256))
+		ip_config_die(c, "general.element_sha256", "expected 64 hexadecimal digits");
 
 	c->user = ip_config_str(c, "instances.user");
 	if (!user_ok(c->user))
@@ -555,7 +571,7 @@ validate(struct ip_config *c)
 		ip_config_die(c, "dns.zone", "not a DNS zone name (lower-case labels joined by dots)");
 	c->dns_provider = provider(c, "dns.provider", ip_dns_providers);
 	need_mapping(c, "dns.args");
-	ip_config_int_or(c, "dns.ttl", 60, 1, 86400);
+	c->dns_ttl = ip_config_int_or(c, "dns.ttl", 60, 1, 86400);
 
 	char *dom = ip_domain(c->namespace, "abcde", c->zone);
 	if (strlen(dom) + IP_LABEL_MAX - 5 > IP_DOMAIN_MAX)

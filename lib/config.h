@@ -11,12 +11,17 @@ struct ip_config {
 	/* validated fields of the README, borrowed from root */
 	const char *namespace, *riot_version, *zone;
 	long connectivity_check_timeout;
+	long homeserver_port;		/* default 8008 */
+	const char *element_sha256;	/* 64 hex digits, or NULL */
+	long dns_ttl;			/* default 60 */
 	const char *user, *password;
 	int passwords;		/* IP_PASSWORDS_SHARED or _PER_SERVER (password.h) */
 	const char *instances_provider, *dns_provider;
 };
 
-/* Instance and DNS provider names known to this build. */
+/* Instance and DNS provider names known to this build: the names of
+ * the tables in providers.h (config.c checks the names, the tools take
+ * the operations). */
 extern const char *const ip_instance_providers[];
 extern const char *const ip_dns_providers[];
 

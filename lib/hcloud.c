@@ -6,6 +6,7 @@
 #include "hcloud.h"
 #include "log.h"
 #include "stream.h"
+#include "util.h"
 
 #define MAX_PAGES 10000
 #define ACTIONS_PER_POLL 25	/* hcloud-go action_waiter.go chunks ids by 25 */
@@ -77,18 +78,6 @@ hc_id(jv v)
 			out = ip_xasprintf("%lld", (long long)d);
 	}
 	jv_free(v);
-	return out;
-}
-
-char *
-hc_escape(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0), *out;
-
-	if (e == NULL)
-		ip_die(IP_EXIT_FATAL, "out of memory");
-	out = ip_xstrdup(e);
-	curl_free(e);
 	return out;
 }
 

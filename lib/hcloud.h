@@ -52,7 +52,5 @@ void hc_wait_action(struct hc *c, jv action, long timeout_ms, hc_action_cb cb, v
 char *hc_id(jv v);
 /* obj[key] of any kind (a copy), or null. */
 jv hc_get(jv obj, const char *key);
-/* A query value, percent-encoded (malloc'd). */
-char *hc_escape(const char *s);
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "util.h"
 #include "log.h"
 
 struct timer {
@@ -223,7 +224,6 @@ struct ip_http *
 ip_http_new(const struct ip_http_opts *o)
 {
 	struct ip_http *h = ip_xcalloc(1, sizeof(*h));
-	const char *env;
 
 	if (o)
 		h->o = *o;
@@ -239,7 +239,7 @@ ip_http_new(const struct ip_http_opts *o)
 	else if (h->o.retries == 0)
 		h->o.retries = 4;
 	if (h->o.backoff_ms <= 0)
-		h->o.backoff_ms = (env = getenv("IP_HTTP_BACKOFF_MS")) ? atol(env) : 500;
+		h->o.backoff_ms = ip_backoff_first(500);
 	if (h->o.backoff_ms <= 0)
 		h->o.backoff_ms = 1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -506,15 +506,14 @@ ip_http_pending(const struct ip_http *h)
 }
 
 void
-ip_http_step(struct ip_http *h, int fd, int *fd_ready, long max_wait_ms)
+ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_wait_ms)
 {
-	struct curl_waitfd w = { .fd = fd, .events = CURL_WAIT_POLLIN };
 	long long now, next;
 	long wait = max_wait_ms;
 	int still, acted;
 
-	if (fd_ready)
-		*fd_ready = 0;
+	for (int i = 0; i < nfds; i++)
+		fds[i].revents = 0;
 	start_ready(h);
 	curl_multi_perform(h->multi, &still);
 	acted = process_done(h);
@@ -532,13 +531,21 @@ ip_http_step(struct ip_http *h, int fd, int *fd_ready, long max_wait_ms)
 		wait = next - now < 0 ? 0 : (long)(next - now);
 	if (wait < 0)
 		wait = 0;
-	curl_multi_poll(h->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, (int)wait, NULL);
 	/* curl does not report POLLHUP: callers read non-blocking anyway */
-	if (fd_ready && fd >= 0)
-		*fd_ready = w.revents != 0;
+	curl_multi_poll(h->multi, nfds > 0 ? fds : NULL, (unsigned)nfds, (int)wait, NULL);
 	curl_multi_perform(h->multi, &still);
 	process_done(h);
 	run_timers(h);
+}
+
+void
+ip_http_step(struct ip_http *h, int fd, int *fd_ready, long max_wait_ms)
+{
+	struct curl_waitfd w = { .fd = fd, .events = CURL_WAIT_POLLIN };
+
+	ip_http_step_fds(h, &w, fd >= 0 ? 1 : 0, max_wait_ms);
+	if (fd_ready)
+		*fd_ready = fd >= 0 && w.revents != 0;
 }
 
 long

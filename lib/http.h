@@ -89,6 +89,8 @@ int ip_http_pending(const struct ip_http *h);
 /* One turn of the loop: wait for network activity, a timer, or fd (>= 0)
  * becoming readable (then *fd_ready = 1), at most max_wait_ms. */
 void ip_http_step(struct ip_http *h, int fd, int *fd_ready, long max_wait_ms);
+/* The same with several fds (their revents set). */
+void ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_wait_ms);
 /* Run until nothing is pending. */
 void ip_http_run(struct ip_http *h);
 

@@ -84,27 +84,6 @@ ip_name_of_subdomain(const char *ns, const char *sub)
 	return name;
 }
 
-jv
-ip_name_obj(const char *ns, const char *zone, const char *name)
-{
-	char *inst = ip_instance_name(ns, name);
-	char *sub = ip_subdomain(ns, name);
-	char *dom = ip_domain(ns, name, zone);
-	jv o = jv_object();
-
-	o = jv_object_set(o, jv_string("type"), jv_string("name"));
-	o = jv_object_set(o, jv_string("name"), jv_string(name));
-	o = jv_object_set(o, jv_string("namespace"), jv_string(ns));
-	o = jv_object_set(o, jv_string("instance"), jv_string(inst));
-	o = jv_object_set(o, jv_string("subdomain"), jv_string(sub));
-	o = jv_object_set(o, jv_string("domain"), jv_string(dom));
-	o = jv_object_set(o, jv_string("zone"), jv_string(zone));
-	free(inst);
-	free(sub);
-	free(dom);
-	return o;
-}
-
 void
 ip_random_name(char out[6])
 {

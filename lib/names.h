@@ -22,11 +22,7 @@ const char *ip_name_of_instance(const char *ns, const char *instance);
 /* The server name when sub is exactly "{name}.{ns}" with name one label. */
 char *ip_name_of_subdomain(const char *ns, const char *sub);
 
-/* The "name" stream object for name: type, name, namespace, instance,
- * subdomain, domain, zone. */
-jv ip_name_obj(const char *ns, const char *zone, const char *name);
-
-/* n random 5-letter names, distinct, from getrandom(2). */
+/* One random 5-letter name from getrandom(2); callers keep them distinct. */
 void ip_random_name(char out[6]);
 
 #endif

@@ -9,17 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "element.h"
 #include "log.h"
-#include <openssl/evp.h>
-
-#include "http.h"
 #include "password.h"
 #include "render.h"
 #include "stream.h"
-
-/* Release v1.7.15 renamed the assets riot-vX.tar.gz -> element-vX.tar.gz. */
-#define RIOT_URL "https://github.com/vector-im/riot-web/releases/download/%s/riot-%s.tar.gz"
-#define ELEMENT_URL "https://github.com/element-hq/element-web/releases/download/%s/element-%s.tar.gz"
+#include "util.h"
 
 struct buf {
 	char *p;
@@ -38,117 +33,13 @@ put(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* 'it'\''s': inside single quotes nothing is special but the quote itself. */
 static void
 put_quoted(struct buf *b, const char *s)
 {
-	put(b, "'", 1);
-	for (; *s; s++) {
-		if (*s == '\'')
-			put(b, "'\\''", 4);
-		else
-			put(b, s, 1);
-	}
-	put(b, "'", 1);
-}
+	char *q = ip_sh_quote(s);
 
-/* Is the version (v)X.Y.Z older than 1.7.15?  Missing parts count as 0. */
-static int
-riot_era(const char *v)
-{
-	long part[3] = { 0, 0, 0 };
-	const char *s = v + (*v == 'v');
-
-	for (int i = 0; i < 3 && isdigit((unsigned char)*s); i++) {
-		char *end;
-		part[i] = strtol(s, &end, 10);
-		s = end;
-		if (*s != '.')
-			break;
-		s++;
-	}
-	if (part[0] != 1)
-		return part[0] < 1;
-	if (part[1] != 7)
-		return part[1] < 7;
-	return part[2] < 15;
-}
-
-char *
-ip_element_url(const char *version)
-{
-	return ip_xasprintf(riot_era(version) ? RIOT_URL : ELEMENT_URL, version, version);
-}
-
-int
-ip_element_is_riot(const char *version)
-{
-	return riot_era(version);
-}
-
-const char *
-ip_element_version(const struct ip_config *c)
-{
-	const char *v = ip_config_str_or(c, "general.element_version", NULL);
-
-	return v ? v : c->riot_version;
-}
-
-char *
-ip_element_url_for(const struct ip_config *c)
-{
-	const char *v = ip_element_version(c);
-	const char *tmpl = ip_config_str_or(c, "general.element_url", NULL);
-	const char *at;
-	char *url;
-
-	if (tmpl == NULL)
-		return ip_element_url(v);
-	if ((at = strstr(tmpl, "{version}")) == NULL)
-		return ip_xstrdup(tmpl);
-	url = ip_xasprintf("%.*s%s%s", (int)(at - tmpl), tmpl, v, at + 9);
-	return url;
-}
-
-static char pinned_sha[65];
-
-int
-ip_render_pin_element(const struct ip_config *c, char **err)
-{
-	struct ip_http_opts o = { .parallel = 1, .timeout_ms = 300000, .retries = 2,
-	    .ca_file = NULL };
-	char *url = ip_element_url_for(c);
-	struct ip_http *h;
-	struct ip_req *r;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	int rc = -1;
-
-	*err = NULL;
-	if (*ip_config_str_or(c, "general.element_sha256", "") != '\0') {
-		free(url);
-		return 0;
-	}
-	h = ip_http_new(&o);
-	r = ip_req_new("GET", url);
-	r->follow = 1;
-	ip_http_do(h, r);
-	if (r->cc != CURLE_OK || r->status != 200)
-		*err = ip_xasprintf("%s: %s", url, ip_req_error(r));
-	else if (r->resp_len == 0)
-		*err = ip_xasprintf("%s: empty answer", url);
-	else if (!EVP_Digest(r->resp, r->resp_len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		*err = ip_xstrdup("SHA-256 failed");
-	else {
-		for (unsigned int i = 0; i < mdlen; i++)
-			snprintf(pinned_sha + 2 * i, 3, "%02x", md[i]);
-		ip_debug("%s: SHA-256 %s", url, pinned_sha);
-		rc = 0;
-	}
-	ip_req_free(r);
-	ip_http_free(h);
-	free(url);
-	return rc;
+	put(b, q, strlen(q));
+	free(q);
 }
 
 char *
@@ -170,20 +61,9 @@ ip_password_hash(const char *password)
 	return out;
 }
 
-static int
-hex64(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!isxdigit((unsigned char)s[n]))
-			return 0;
-	return n == 64;
-}
-
 char *
 ip_render(const struct ip_config *c, const char *tmpl, size_t len, jv item,
-    size_t *outlen, char **err)
+    const char *element_sha256, size_t *outlen, char **err)
 {
 	const char *domain = ip_get_str(item, "domain");
 	const char *version, *sha;
@@ -206,15 +86,8 @@ ip_render(const struct ip_config *c, const char *tmpl, size_t len, jv item,
 		goto fail;
 	}
 	version = ip_element_version(c);
-	sha = ip_config_str_or(c, "general.element_sha256", "");
-	if (*sha == '\0')
-		sha = pinned_sha;
-	if (*sha && !hex64(sha)) {
-		*err = ip_xstrdup("general.element_sha256: expected 64 hexadecimal digits");
-		goto fail;
-	}
-	snprintf(port, sizeof(port), "%ld",
-	    ip_config_int_or(c, "general.homeserver_port", 8008, 1, 65535));
+	sha = c->element_sha256 ? c->element_sha256 : element_sha256 ? element_sha256 : "";
+	snprintf(port, sizeof(port), "%ld", c->homeserver_port);
 	url = ip_element_url_for(c);
 	const char *pw = ip_password_for(c, ip_get_str(item, "name"));
 	if (!pw) {

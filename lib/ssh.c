@@ -23,6 +23,7 @@
 #include "http.h"
 #include "log.h"
 #include "ssh.h"
+#include "util.h"
 
 struct ip_ssh {
 	int sock;
@@ -44,28 +45,6 @@ void
 ip_ssh_global_cleanup(void)
 {
 	libssh2_exit();
-}
-
-char *
-ip_sh_quote(const char *s)
-{
-	size_t n = 3;
-	char *out, *p;
-
-	for (const char *q = s; *q; q++)
-		n += *q == '\'' ? 4 : 1;
-	p = out = ip_xmalloc(n);
-	*p++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'') {
-			memcpy(p, "'\\''", 4);
-			p += 4;
-		} else
-			*p++ = *s;
-	}
-	*p++ = '\'';
-	*p = '\0';
-	return out;
 }
 
 static void
@@ -328,20 +307,11 @@ attempt(const struct ip_ssh_opts *o, long connect_ms, struct ip_ssh **out, char 
 	return IP_SSH_OK;
 }
 
-static long
-backoff_start(void)
-{
-	const char *e = getenv("IP_HTTP_BACKOFF_MS");
-	long ms = e ? atol(e) : 0;
-
-	return ms > 0 ? ms : 1000;
-}
-
 int
 ip_ssh_open(const struct ip_ssh_opts *o, struct ip_ssh **out, char **err)
 {
 	long long deadline = ip_now_ms() + (o->wait_ms > 0 ? o->wait_ms : 0);
-	long delay = backoff_start();
+	long delay = ip_backoff_first(1000);
 	int tries = 0, best_stage = -1, best_rc = IP_SSH_ETIMEOUT;
 
 	*out = NULL;
@@ -380,7 +350,7 @@ ip_ssh_open(const struct ip_ssh_opts *o, struct ip_ssh **out, char **err)
 			return best_rc;
 		}
 		sleep_ms(delay < left ? delay : left);
-		delay = delay * 2 > 5000 ? 5000 : delay * 2;
+		delay = ip_backoff_next(delay, 2, 1, 5000);
 	}
 }
 

@@ -48,7 +48,4 @@ int ip_ssh_exec(struct ip_ssh *s, const char *cmd, const char *in, size_t inlen,
 /* "SHA256:..." of the server's host key (valid while s is open). */
 const char *ip_ssh_fingerprint(const struct ip_ssh *s);
 
-/* Words of a shell command: 'it'\''s'.  Returns malloc'd. */
-char *ip_sh_quote(const char *s);
-
 #endif

@@ -218,51 +218,57 @@ ip_reader_close(struct ip_reader *r)
 }
 
 void
-ip_emit(jv obj)
+ip_write(const char *buf, size_t n)
 {
-	jv s = jv_dump_string(obj, 0);
-	const char *p = jv_string_value(s);
-	size_t n = jv_string_length_bytes(jv_copy(s));
-	char *line = ip_xmalloc(n + 1);
 	size_t off = 0;
 
-	memcpy(line, p, n);
-	line[n++] = '\n';
-	jv_free(s);
+	fflush(stdout);		/* keep the order of anything stdio holds */
 	while (off < n) {
-		ssize_t w = write(1, line + off, n - off);
+		ssize_t w = write(1, buf + off, n - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
 			ip_die(IP_EXIT_FATAL, "stdout: %s", strerror(errno));
 		off += w;
 	}
-	free(line);
 }
 
-jv
-ip_error_obj(jv item, const char *stage, const char *fmt, ...)
+void
+ip_print(const char *fmt, ...)
 {
-	jv e = jv_object();
-	const char *name = NULL;
 	va_list ap;
-	char *msg, *red;
+	char *s;
+	int n;
 
-	if (jv_get_kind(item) == JV_KIND_OBJECT)
-		name = ip_get_str(item, "name");
-	e = jv_object_set(e, jv_string("type"), jv_string("error"));
-	e = jv_object_set(e, jv_string("name"), name ? jv_string(name) : jv_null());
-	e = jv_object_set(e, jv_string("stage"), jv_string(stage));
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	red = ip_redact(msg ? msg : "?");
-	e = jv_object_set(e, jv_string("message"), jv_string(red));
-	free(red);
-	free(msg);
-	jv_free(item);
-	return e;
+	if (n < 0)
+		ip_die(IP_EXIT_FATAL, "out of memory");
+	ip_write(s, (size_t)n);
+	free(s);
+}
+
+void
+ip_stdout_close(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		ip_die(IP_EXIT_FATAL, "stdout: %s", strerror(errno ? errno : EIO));
+}
+
+void
+ip_emit(jv obj)
+{
+	jv s = jv_dump_string(obj, 0);
+	const char *p = jv_string_value(s);
+	size_t n = jv_string_length_bytes(jv_copy(s));
+	char *line = ip_xmalloc(n + 1);
+
+	memcpy(line, p, n);
+	line[n++] = '\n';
+	jv_free(s);
+	ip_write(line, n);
+	free(line);
 }
 
 const char *

@@ -1,6 +1,7 @@
 /* stream: newline-delimited JSON in and out, one object per line. */
 #ifndef IP_STREAM_H
 #define IP_STREAM_H
+#include <stddef.h>
 #include <jv.h>
 
 #define IP_MAX_LINE (1024 * 1024)	/* longer input lines are rejected */
@@ -32,10 +33,11 @@ void ip_reader_close(struct ip_reader *r);
 /* Write obj (consumed) as one compact line with a single write(2).
  * A broken stdout other than EPIPE is fatal (exit 2). */
 void ip_emit(jv obj);
-
-/* An "error" object for item (consumed; its name is kept) from stage. */
-jv ip_error_obj(jv item, const char *stage, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Other output to stdout, checked the same way (exit 2). */
+void ip_write(const char *buf, size_t n);
+void ip_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For tools that print with stdio: flush and check at the end (exit 2). */
+void ip_stdout_close(void);
 
 /* Safe accessors for objects that came from outside: NULL / default
  * when the key is missing or of another kind.  Never abort. */

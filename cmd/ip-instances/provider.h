@@ -1,5 +1,6 @@
 /* provider: what ip-instances asks of an instances provider.  One file per
- * provider in providers/, one line in the table in main.c. */
+ * provider in providers/, one line in lib/config.c's ip_instance_providers
+ * and one in instances.c's table (README, "Adding support for a provider"). */
 #ifndef IP_INSTANCES_PROVIDER_H
 #define IP_INSTANCES_PROVIDER_H
 #include <jv.h>
@@ -18,16 +19,18 @@ struct ip_run {
 	int ls_all;		/* ls: also servers tagged for another namespace */
 };
 
-/* A job is one input object being created or deleted.  The provider calls
- * ip_job_done exactly once per job with the object to emit (an instance,
- * the input object marked deleted, or an error object). */
+/* A job is one input object being created or deleted.  The provider
+ * calls j->done exactly once per job with the object to emit (create: an
+ * instance object; delete: jv_null() for "deleted"; or an error object
+ * with failed = 1), as DNS providers call their callbacks. */
 struct ip_job {
 	jv item;		/* the input object (owned by the job) */
 	char *instance;		/* the instance name ("ns-name") */
 	char *id;		/* delete: the server id */
+	void (*done)(struct ip_job *j, jv out, int failed);
+	void *ud;		/* the caller's */
 	void *pdata;		/* the provider's */
 };
-void ip_job_done(struct ip_job *j, jv out, int failed);
 
 struct ip_provider {
 	const char *name;

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "names.h"
+#include "schema.h"
 #include "stream.h"
 
 static const char usage[] =
@@ -166,21 +167,9 @@ server(const struct entry *e, jv inst)
 	else
 		state = mismatch ? "mismatch" : "complete";
 
-	s = jv_object_set(s, jv_string("type"), jv_string("server"));
-	s = jv_object_set(s, jv_string("name"), jv_string(e->name));
-	s = jv_object_set(s, jv_string("namespace"), jv_string(cfg->namespace));
-	char *sub = ip_subdomain(cfg->namespace, e->name);
-	char *dom = ip_domain(cfg->namespace, e->name, cfg->zone);
-	s = jv_object_set(s, jv_string("subdomain"), jv_string(sub));
-	s = jv_object_set(s, jv_string("domain"), jv_string(dom));
-	s = jv_object_set(s, jv_string("zone"), jv_string(cfg->zone));
-	free(sub);
-	free(dom);
-	s = jv_object_set(s, jv_string("state"), jv_string(state));
-	s = jv_object_set(s, jv_string("instance"), inst);
-	s = jv_object_set(s, jv_string("record"), rec);
-	s = jv_object_set(s, jv_string("records"), jv_copy(e->records));
-	return s;
+	jv_free(s);
+	return ip_server_obj(cfg->namespace, cfg->zone, e->name, state, inst, rec,
+	    jv_copy(e->records));
 }
 
 int

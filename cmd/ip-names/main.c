@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "names.h"
+#include "schema.h"
 #include "stream.h"
 
 #define MAX_NUMBER 10000

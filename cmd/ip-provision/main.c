@@ -22,9 +22,12 @@
 #include "log.h"
 #include "password.h"
 #include "render.h"
+#include "runner.h"
+#include "schema.h"
 #include "server.h"
 #include "ssh.h"
 #include "stream.h"
+#include "util.h"
 
 static const char usage[] =
     "[-c config] [-q] [-v] [-j N] [-u user] [-i keyfile] [-s script | -C command]\n"
@@ -362,8 +365,7 @@ static int
 web_check(struct job *j)
 {
 	long long deadline = ip_now_ms() + opt.wait_ms;
-	long delay = 1000;
-	const char *e = getenv("IP_HTTP_BACKOFF_MS");
+	long delay = ip_backoff_first(1000);
 	char *url = ip_xasprintf("%s://%s:%d/", opt.web_scheme, j->domain, opt.web_port);
 	char *pin = ip_xasprintf(strchr(j->addr, ':') ? "%s:%d:[%s]" : "%s:%d:%s",
 	    j->domain, opt.web_port, j->addr);
@@ -372,8 +374,6 @@ web_check(struct job *j)
 	CURLcode cc = CURLE_OK;
 	int tries = 0;
 
-	if (e && atol(e) > 0)
-		delay = atol(e);
 	j->dns = dns_state(j->domain, j->addr);
 	for (;;) {
 		CURL *c = curl_easy_init();
@@ -404,7 +404,7 @@ web_check(struct job *j)
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (ms % 1000) * 1000000L;
 		nanosleep(&ts, NULL);
-		delay = delay * 2 > 5000 ? 5000 : delay * 2;
+		delay = ip_backoff_next(delay, 2, 1, 5000);
 	}
 	curl_slist_free_all(resolve);
 	free(pin);
@@ -488,15 +488,14 @@ num(double v)
 	return jv_number((double)(long long)(v * 1000 + 0.5) / 1000);
 }
 
-static int
+static void
 finish(struct job *j)
 {
 	int ok = j->ok;
 
-	if (!ok) {
-		ip_warn("%s: %s: %s", j->name, j->step, j->msg);
-		ip_emit(ip_error_obj(j->item, "provision", "%s: %s", j->step, j->msg));
-	} else {
+	if (!ok)
+		ip_item_fail(j->item, "provision", "%s: %s", j->step, j->msg);
+	else {
 		jv p = JV_OBJECT(jv_string("status"), jv_string("ok"),
 		    jv_string("address"), jv_string(j->addr),
 		    jv_string("host_key"), jv_string(j->fp));
@@ -532,39 +531,70 @@ finish(struct job *j)
 	free(j->log_path);
 	free(j->fp);
 	free(j);
-	return ok;
 }
 
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
+static struct job **jobs_by_id;
+static int njobs;
 
-	if (!f)
-		ip_die(IP_EXIT_FATAL, "%s: %s", path, strerror(errno));
-	do {
-		if (n + 65536 > cap)
-			buf = ip_xrealloc(buf, cap = n + 65536 + cap);
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > 16 * 1024 * 1024)
-			ip_die(IP_EXIT_FATAL, "%s: larger than 16 MiB", path);
-	} while (got > 0);
-	if (ferror(f))
-		ip_die(IP_EXIT_FATAL, "%s: %s", path, strerror(errno));
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+/* One server object in: a worker thread sees it through (1), or it is
+ * failed at once (0). */
+static int
+start(void *ud, jv item)
+{
+	const char *name = ip_get_str(item, "name"), *domain = ip_get_str(item, "domain");
+	char *addr = ip_server_address(item);
+	sigset_t block, old;
+	int e;
+
+	(void)ud;
+	if (!name || !domain || !addr) {
+		ip_item_fail(item, "provision", "no %s to provision",
+		    !name ? "name" : !domain ? "domain" : "address");
+		free(addr);
+		return 0;
+	}
+	struct job *j = ip_xcalloc(1, sizeof(*j));
+	j->name = ip_xstrdup(name);
+	j->domain = ip_xstrdup(domain);
+	j->addr = addr;
+	j->item = item;
+	j->id = njobs++;
+	jobs_by_id = ip_xrealloc(jobs_by_id, njobs * sizeof(*jobs_by_id));
+	jobs_by_id[j->id] = j;
+	/* Signals go to the main thread only (workers block them). */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	e = pthread_create(&j->th, NULL, worker, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0)
+		ip_die(IP_EXIT_FATAL, "cannot start a thread: %s", strerror(e));
+	return 1;
+}
+
+/* A worker wrote its job's id on the done-pipe: emit its result. */
+static void
+reap(void *ud)
+{
+	struct ip_runner *run = ud;
+	int id;
+
+	if (read(done_pipe[0], &id, sizeof(id)) != sizeof(id))
+		return;
+	struct job *j = jobs_by_id[id];
+	pthread_join(j->th, NULL);
+	jobs_by_id[id] = NULL;
+	finish(j);
+	ip_runner_done(run);
 }
 
 static int
 render_all(struct ip_config *cfg, const char *tpath)
 {
 	size_t len, outlen;
-	char *tmpl = read_file(tpath, &len), *err;
+	char *tmpl = ip_read_file(tpath, 16u << 20, &len), *err;
 	struct ip_reader *r = ip_reader_open("-");
 	int bad = 0, rc;
 	jv item;
@@ -572,14 +602,14 @@ render_all(struct ip_config *cfg, const char *tpath)
 	while ((rc = ip_reader_next(r, &item)) != IP_EOF) {
 		if (rc != IP_ITEM)
 			continue;
-		char *out = ip_render(cfg, tmpl, len, item, &outlen, &err);
+		char *out = ip_render(cfg, tmpl, len, item, NULL, &outlen, &err);
 		if (!out) {
 			ip_warn("%s: %s", ip_reader_where(r), err);
 			free(err);
 			bad = 1;
 			continue;
 		}
-		fwrite(out, 1, outlen, stdout);
+		ip_write(out, outlen);
 		free(out);
 	}
 	bad |= ip_reader_errors(r) > 0;
@@ -616,7 +646,7 @@ main(int argc, char **argv)
 	};
 	const char *script_path = NULL, *kh = NULL, *render = NULL;
 	long jobs = 8;
-	int c, web_port = -1, failed = 0;
+	int c, web_port = -1;
 
 	ip_log_init(argv[0]);
 	opt.ssh_port = 22;
@@ -679,7 +709,7 @@ main(int argc, char **argv)
 	char *khpath = kh ? ip_xstrdup(kh) : ip_known_hosts_path(cfg->namespace);
 	opt.known_hosts = khpath;
 	if (script_path)
-		opt.script = read_file(script_path, &opt.script_len);
+		opt.script = ip_read_file(script_path, 16u << 20, &opt.script_len);
 	if (opt.keyfile && access(opt.keyfile, R_OK) != 0)
 		ip_die(IP_EXIT_FATAL, "%s: %s", opt.keyfile, strerror(errno));
 	if (opt.log_dir && mkdir(opt.log_dir, 0700) != 0 && errno != EEXIST)
@@ -689,94 +719,10 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	ip_ssh_global_init();
 
-	struct ip_reader *r = ip_reader_open("-");
-	ip_reader_nonblock(r);
-	ip_catch_interrupt();
-	/* Signals go to the main thread only (workers block them). */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	struct job **jobs_by_id = NULL;
-	int njobs = 0, running = 0, eof = 0, want_read = 1;
-	while (!eof || running > 0) {
-		if (ip_interrupted && !eof) {
-			ip_warn("interrupted: no new servers; finishing %d in flight", running);
-			eof = 1;
-			failed = 1;
-		}
-		/* Take input while there is room (buffered lines need no poll). */
-		while (!eof && running < jobs && want_read) {
-			jv item;
-			int rc = ip_reader_next(r, &item);
-			if (rc == IP_EOF) {
-				eof = 1;
-				break;
-			}
-			if (rc == IP_AGAIN) {
-				want_read = 0;
-				break;
-			}
-			if (rc != IP_ITEM)
-				continue;
-			if (!ip_get_type(item, "instance") && !ip_get_type(item, "record") &&
-			    !ip_get_type(item, "server")) {
-				ip_emit(item);
-				continue;
-			}
-			const char *name = ip_get_str(item, "name"), *domain = ip_get_str(item, "domain");
-			char *addr = ip_server_address(item);
-			if (!name || !domain || !addr) {
-				ip_warn("%s: %s: no %s", ip_reader_where(r), name ? name : "(no name)",
-				    !name ? "name" : !domain ? "domain" : "address");
-				ip_emit(ip_error_obj(item, "provision", "no %s to provision",
-				    !name ? "name" : !domain ? "domain" : "address"));
-				free(addr);
-				failed = 1;
-				continue;
-			}
-			struct job *j = ip_xcalloc(1, sizeof(*j));
-			j->name = ip_xstrdup(name);
-			j->domain = ip_xstrdup(domain);
-			j->addr = addr;
-			j->item = item;
-			j->id = njobs++;
-			jobs_by_id = ip_xrealloc(jobs_by_id, njobs * sizeof(*jobs_by_id));
-			jobs_by_id[j->id] = j;
-			pthread_sigmask(SIG_BLOCK, &block, &old);
-			int e = pthread_create(&j->th, NULL, worker, j);
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
-			if (e != 0)
-				ip_die(IP_EXIT_FATAL, "cannot start a thread: %s", strerror(e));
-			running++;
-		}
-		if (eof && running == 0)
-			break;
-		struct pollfd p[2] = {
-			{ done_pipe[0], POLLIN, 0 },
-			{ ip_reader_fd(r), POLLIN, 0 },
-		};
-		int np = !eof && running < jobs ? 2 : 1;
-		if (poll(p, np, -1) < 0 && errno != EINTR)
-			ip_die(IP_EXIT_FATAL, "poll: %s", strerror(errno));
-		if (np == 2 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			want_read = 1;
-		if (p[0].revents & POLLIN) {
-			int id;
-			if (read(done_pipe[0], &id, sizeof(id)) == sizeof(id)) {
-				struct job *j = jobs_by_id[id];
-				pthread_join(j->th, NULL);
-				jobs_by_id[id] = NULL;
-				running--;
-				want_read = 1;
-				if (!finish(j))
-					failed = 1;
-			}
-		}
-	}
-	if (ip_reader_errors(r) > 0)
-		failed = 1;
-	ip_reader_close(r);
+	static const char *const types[] = { "instance", "record", "server", NULL };
+	struct ip_runner run = { .types = types, .jobs = (int)jobs, .fd = done_pipe[0],
+	    .start = start, .ready = reap, .ud = &run };
+	int rc = ip_runner_run(&run);
 	free(jobs_by_id);
 	free(khpath);
 	free(opt.script);
@@ -785,5 +731,5 @@ main(int argc, char **argv)
 	ip_ssh_global_cleanup();
 	curl_global_cleanup();
 	ip_config_free(cfg);
-	return failed ? IP_EXIT_ITEM : IP_EXIT_OK;
+	return rc;
 }

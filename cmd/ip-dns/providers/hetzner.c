@@ -11,6 +11,7 @@
 #include "log.h"
 #include "names.h"
 #include "stream.h"
+#include "util.h"
 
 #define ACTION_TIMEOUT_MS 120000
 
@@ -138,7 +139,7 @@ static char *
 hzd_check(void *p)
 {
 	struct hzd *d = p;
-	char *q = hc_escape(d->zone), *path = ip_xasprintf("/zones?name=%s", q), *err = NULL;
+	char *q = ip_url_escape(d->zone), *path = ip_xasprintf("/zones?name=%s", q), *err = NULL;
 	struct ip_req *r;
 	jv body = hc_call_sync(d->hc, "GET", path, jv_invalid(), &r), zones;
 
@@ -195,7 +196,7 @@ hzd_list(void *p, const char *rtype, const char *sub, dns_list_cb cb, void *ud)
 {
 	struct hzd *d = p;
 	struct call *c = call_new(d, ud);
-	char *es = sub ? hc_escape(sub) : NULL;
+	char *es = sub ? ip_url_escape(sub) : NULL;
 	char *path = ip_xasprintf("/zones/%s/rrsets?type=%s%s%s&sort=name", d->zone_id, rtype,
 	    es ? "&name=" : "", es ? es : "");
 

@@ -9,6 +9,7 @@
 
 #include "../provider.h"
 #include "log.h"
+#include "schema.h"
 #include "stream.h"
 
 /* Ids per batch read: what OVH's own manager sends in one call. */

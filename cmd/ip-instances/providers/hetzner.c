@@ -10,7 +10,9 @@
 #include "hcloud.h"
 #include "log.h"
 #include "names.h"
+#include "schema.h"
 #include "stream.h"
+#include "util.h"
 
 #define LABEL "install-party"	/* label key: the namespace a server is for */
 #define USER_DATA_LIMIT 32768	/* "limited to 32KiB" (hcloud-python, servers/client.py) */
@@ -115,7 +117,7 @@ static char *
 selector(const struct hz *hz, int any)
 {
 	char *sel = any ? ip_xstrdup(LABEL) : ip_xasprintf("%s==%s", LABEL, hz->run->ns);
-	char *e = hc_escape(sel);
+	char *e = ip_url_escape(sel);
 
 	free(sel);
 	return e;
@@ -319,7 +321,7 @@ looked_up(void *ud, struct ip_req *r, jv body)
 static void
 look_up(struct op *o)
 {
-	char *q = hc_escape(o->j->instance), *path = ip_xasprintf("/servers?name=%s", q);
+	char *q = ip_url_escape(o->j->instance), *path = ip_xasprintf("/servers?name=%s", q);
 
 	/* `name` is an exact match in the API */
 	hc_call(o->hz->hc, "GET", path, jv_invalid(), looked_up, o);
@@ -525,11 +527,11 @@ done(struct op *o, jv out, const char *stage, char *msg)
 	if (jv_is_valid(out)) {
 		if (msg)
 			ip_info("%s: %s", o->name, msg);
-		ip_job_done(j, out, 0);
+		j->done(j, out, 0);
 	} else {
 		jv_free(out);
 		ip_warn("%s: %s", o->name, msg);
-		ip_job_done(j, ip_error_obj(jv_copy(j->item), stage, "%s", msg), 1);
+		j->done(j, ip_error_obj(jv_copy(j->item), stage, "%s", msg), 1);
 	}
 	free(msg);
 	op_free(o);
@@ -663,7 +665,7 @@ hz_open(struct ip_run *run)
 	hz->hc = hc_new(run->http, ep, token, run->poll_ms);
 
 	/* one cheap read proves the token and the location before anything */
-	loc = hc_escape(hz->location);
+	loc = ip_url_escape(hz->location);
 	path = ip_xasprintf("/locations?name=%s", loc);
 	body = hc_call_sync(hz->hc, "GET", path, jv_invalid(), &r);
 	free(path);

@@ -8,6 +8,7 @@
 #include "../provider.h"
 #include "log.h"
 #include "names.h"
+#include "schema.h"
 #include "stream.h"
 
 #define TAG "install-party"	/* metadata key marking our servers */
@@ -740,7 +741,7 @@ job_fail(struct job *jb, const char *stage, char *msg)
 	const char *name = ip_get_str(jb->j->item, "name");
 
 	ip_warn("%s: %s", name ? name : jb->j->instance, msg);
-	ip_job_done(jb->j, ip_error_obj(jv_copy(jb->j->item), stage, "%s", msg), 1);
+	jb->j->done(jb->j, ip_error_obj(jv_copy(jb->j->item), stage, "%s", msg), 1);
 	free(msg);
 	job_free(jb);
 }
@@ -794,7 +795,7 @@ polled(struct call *c, struct ip_req *r)
 			ip_info("%s: ACTIVE at %s", jb->name, ip_get_str(inst, "ipv4"));
 			jv_free(s);
 			jv_free(body);
-			ip_job_done(jb->j, inst, 0);
+			jb->j->done(jb->j, inst, 0);
 			job_free(jb);
 			return;
 		}
@@ -956,7 +957,7 @@ static void
 gone(struct job *jb, const char *how)
 {
 	ip_info("%s: %s", jb->name ? jb->name : jb->j->instance, how);
-	ip_job_done(jb->j, jv_null(), 0);
+	jb->j->done(jb->j, jv_null(), 0);
 	job_free(jb);
 }
 
