@@ -11,6 +11,7 @@
 #include "log.h"
 #include "schema.h"
 #include "stream.h"
+#include "util.h"
 
 /* Ids per batch read: what OVH's own manager sends in one call. */
 #define BATCH_MAX 50
@@ -517,14 +518,11 @@ ovh_list(void *p, const char *rtype, const char *sub, dns_list_cb cb, void *ud)
 
 	c->lcb = cb;
 	c->rtype = ip_xstrdup(rtype);
-	if (sub) {
-		esub = curl_easy_escape(NULL, sub, 0);
-		if (esub == NULL)
-			ip_die(IP_EXIT_FATAL, "out of memory");
-	}
+	if (sub)
+		esub = ip_url_escape(sub);
 	path = ip_xasprintf("/domain/zone/%s/record?fieldType=%s%s%s", o->zone, rtype,
 	    esub ? "&subDomain=" : "", esub ? esub : "");
-	curl_free(esub);
+	free(esub);
 	submit(c, "GET", path, jv_invalid(), got_ids);
 	free(path);
 }

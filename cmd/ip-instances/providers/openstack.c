@@ -1,4 +1,5 @@
-/* openstack: Keystone (v3, v2.0, version discovery) and nova v2.1 servers. */
+/* openstack: nova v2.1 servers (list, create, delete) for ip-instances;
+ * Keystone and the authenticated call layer are in keystone.c. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,126 +7,22 @@
 #include <time.h>
 
 #include "../provider.h"
+#include "openstack.h"
 #include "log.h"
 #include "names.h"
 #include "schema.h"
 #include "stream.h"
+#include "util.h"
 
 #define TAG "install-party"	/* metadata key marking our servers */
 #define MAX_PAGES 100000
 
-struct os;
-
-/* One nova call; cb runs once with the final answer (after retries and
- * at most one re-authentication). */
-struct call {
-	struct os *os;
-	struct ip_req *req;
-	void (*cb)(struct call *c, struct ip_req *r);
-	void *ud;
-	int gen;		/* token generation this attempt was sent with */
-	int reauthed, resent;
-	struct call *next;	/* waiting for a new token */
-};
-
-struct os {
-	struct ip_run *run;
-	const struct ip_config *cfg;
-	int v3;
-	char *auth_base;	/* .../v3 or .../v2.0, no trailing slash */
-	const char *username, *password, *tenant_id, *tenant_name, *region;
-	const char *user_domain, *project_domain;
-	const char *image_id, *flavor_id, *key_name, *network;
-	jv networks, secgroups;	/* arrays of strings, or null */
-	char *microversion;	/* NULL: none sent (2.1) */
-	char *token;
-	int gen;
-	char *nova;		/* compute endpoint, no trailing slash */
-	int authing;
-	struct call *waiting;
-};
-
 /* -------------------------------------------------------------- helpers */
 
-/* obj[key] of any kind (a copy), or null: ip_get_obj is for objects only. */
-static jv
-get(jv obj, const char *key)
-{
-	jv v;
 
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
 
-/* One line from an OpenStack error body: {"<kind>": {"message": ...}} for
- * nova, {"error": {"message": ...}} for keystone, else the HTTP status. */
-static char *
-api_error(const char *svc, const struct ip_req *r)
-{
-	jv v = ip_req_json(r);
-	char msg[512] = "";
 
-	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		jv_object_foreach(v, k, e) {
-			const char *m = jv_get_kind(e) == JV_KIND_OBJECT ? ip_get_str(e, "message") : NULL;
-			if (m && !msg[0])
-				snprintf(msg, sizeof(msg), "%s", m);
-			jv_free(k);
-			jv_free(e);
-		}
-	}
-	jv_free(v);
-	for (char *p = msg; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	if (r->status > 0 && msg[0])
-		return ip_xasprintf("%s %s: HTTP %ld: %s", svc, r->what, r->status, msg);
-	return ip_xasprintf("%s %s: %s", svc, r->what, ip_req_error(r));
-}
 
-static char *
-b64(const char *s, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)s;
-	char *out = ip_xmalloc((n + 2) / 3 * 4 + 1), *o = out;
-
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = p[i] << 16 | (i + 1 < n ? p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-		*o++ = tab[v >> 18 & 63];
-		*o++ = tab[v >> 12 & 63];
-		*o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
-		*o++ = i + 2 < n ? tab[v & 63] : '=';
-	}
-	*o = '\0';
-	return out;
-}
-
-static char *
-strip_slash(const char *s)
-{
-	char *d = ip_xstrdup(s);
-	size_t n = strlen(d);
-
-	while (n > 0 && d[n - 1] == '/')
-		d[--n] = '\0';
-	return d;
-}
-
-static int
-ends_with(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n >= m && strcmp(s + n - m, suf) == 0;
-}
 
 /* Not a public address: RFC 1918, CGNAT, link-local, loopback; ULA and
  * link-local IPv6. */
@@ -153,7 +50,7 @@ static jv
 pick_addr(const struct os *os, jv server, int version)
 {
 	const char *acc = ip_get_str(server, version == 4 ? "accessIPv4" : "accessIPv6");
-	jv addrs = get(server, "addresses"), keys, found = jv_null();
+	jv addrs = os_get(server, "addresses"), keys, found = jv_null();
 
 	if (acc && *acc && os->network == NULL) {
 		jv_free(addrs);
@@ -207,7 +104,7 @@ pick_addr(const struct os *os, jv server, int version)
 static const char *
 server_tag(jv server)
 {
-	jv md = get(server, "metadata");
+	jv md = os_get(server, "metadata");
 	const char *t = NULL;
 
 	if (jv_get_kind(md) == JV_KIND_OBJECT) {
@@ -220,381 +117,20 @@ server_tag(jv server)
 	return t;
 }
 
-static jv
-set_str(jv o, const char *k, const char *v)
-{
-	return jv_object_set(o, jv_string(k), v ? jv_string(v) : jv_null());
-}
 
 /* base (consumed) + the fields of an instance object from a nova server. */
 static jv
 instance_obj(const struct os *os, jv base, jv server)
 {
-	base = set_str(base, "type", "instance");
-	base = set_str(base, "instance", ip_get_str(server, "name"));
-	base = set_str(base, "id", ip_get_str(server, "id"));
-	base = set_str(base, "status", ip_get_str(server, "status"));
+	base = os_set_str(base, "type", "instance");
+	base = os_set_str(base, "instance", ip_get_str(server, "name"));
+	base = os_set_str(base, "id", ip_get_str(server, "id"));
+	base = os_set_str(base, "status", ip_get_str(server, "status"));
 	base = jv_object_set(base, jv_string("ipv4"), pick_addr(os, server, 4));
 	base = jv_object_set(base, jv_string("ipv6"), pick_addr(os, server, 6));
-	base = set_str(base, "provider", "openstack");
-	base = set_str(base, "created", ip_get_str(server, "created"));
+	base = os_set_str(base, "provider", "openstack");
+	base = os_set_str(base, "created", ip_get_str(server, "created"));
 	return base;
-}
-
-/* ------------------------------------------------------------- identity */
-
-static void
-auth_body(struct os *os, struct ip_req *r)
-{
-	jv b;
-
-	if (os->v3) {
-		jv user = jv_object(), scope = jv_object();
-		user = set_str(user, "name", os->username);
-		user = jv_object_set(user, jv_string("domain"),
-		    set_str(jv_object(), "name", os->user_domain));
-		user = set_str(user, "password", os->password);
-		if (os->tenant_id)
-			scope = set_str(scope, "id", os->tenant_id);
-		else {
-			scope = set_str(scope, "name", os->tenant_name);
-			scope = jv_object_set(scope, jv_string("domain"),
-			    set_str(jv_object(), "name", os->project_domain));
-		}
-		b = JV_OBJECT(jv_string("auth"), JV_OBJECT(
-		    jv_string("identity"), JV_OBJECT(
-			jv_string("methods"), JV_ARRAY(jv_string("password")),
-			jv_string("password"), JV_OBJECT(jv_string("user"), user)),
-		    jv_string("scope"), JV_OBJECT(jv_string("project"), scope)));
-	} else {
-		jv a = jv_object();
-		if (os->tenant_id)
-			a = set_str(a, "tenantId", os->tenant_id);
-		else
-			a = set_str(a, "tenantName", os->tenant_name);
-		a = jv_object_set(a, jv_string("passwordCredentials"), JV_OBJECT(
-		    jv_string("username"), jv_string(os->username),
-		    jv_string("password"), jv_string(os->password)));
-		b = JV_OBJECT(jv_string("auth"), a);
-	}
-	ip_req_json_body(r, b);
-	ip_req_header(r, "Accept: application/json");
-}
-
-static struct ip_req *
-auth_req(struct os *os)
-{
-	char *url = ip_xasprintf("%s/%s", os->auth_base, os->v3 ? "auth/tokens" : "tokens");
-	struct ip_req *r = ip_req_new("POST", url);
-
-	free(url);
-	r->idempotent = 1;	/* another token is harmless */
-	auth_body(os, r);
-	return r;
-}
-
-/* The public compute URL of our region from a v3 or v2.0 catalog. */
-static char *
-pick_endpoint(struct os *os, jv catalog, char *regions, size_t rlen)
-{
-	char *url = NULL;
-	int count = 0;
-
-	if (jv_get_kind(catalog) != JV_KIND_ARRAY)
-		return NULL;
-	jv_array_foreach(catalog, i, svc) {
-		const char *type = jv_get_kind(svc) == JV_KIND_OBJECT ? ip_get_str(svc, "type") : NULL;
-		jv eps = type && strcmp(type, "compute") == 0 ? get(svc, "endpoints") : jv_null();
-		if (jv_get_kind(eps) == JV_KIND_ARRAY) {
-			jv_array_foreach(eps, k, e) {
-				const char *region = NULL, *u = NULL;
-				if (jv_get_kind(e) == JV_KIND_OBJECT && os->v3) {
-					const char *itf = ip_get_str(e, "interface");
-					region = ip_get_str(e, "region_id");
-					if (region == NULL)
-						region = ip_get_str(e, "region");
-					u = itf && strcmp(itf, "public") == 0 ? ip_get_str(e, "url") : NULL;
-				} else if (jv_get_kind(e) == JV_KIND_OBJECT) {
-					region = ip_get_str(e, "region");
-					u = ip_get_str(e, "publicURL");
-				}
-				if (u && region && strlen(regions) + strlen(region) + 3 < rlen &&
-				    !strstr(regions, region)) {
-					if (*regions)
-						strcat(regions, ", ");
-					strcat(regions, region);
-				}
-				if (u && (os->region == NULL || (region && strcmp(region, os->region) == 0))) {
-					count++;
-					if (url == NULL)
-						url = strip_slash(u);
-				}
-				jv_free(e);
-				(void)k;
-			}
-		}
-		jv_free(eps);
-		jv_free(svc);
-		(void)i;
-	}
-	if (os->region == NULL && count > 1) {
-		free(url);
-		return NULL;	/* several regions: the config must say which */
-	}
-	return url;
-}
-
-/* Take the token (and at start-up the endpoint) from an auth answer. */
-static int
-auth_parse(struct os *os, struct ip_req *r, int first, char **err)
-{
-	jv body = ip_req_json(r), catalog;
-	const char *tok;
-	char regions[512] = "";
-
-	*err = NULL;
-	if (r->status != 200 && r->status != 201) {
-		char *e = api_error("keystone", r);
-		if (r->status == 401)
-			*err = ip_xasprintf("%s; check instances.args.username and password%s", e,
-			    os->v3 ? ", tenant_id or tenant_name, user_domain_name and "
-			    "project_domain_name" : " and tenant_id or tenant_name");
-		else if (r->status == 404 && os->v3 == 0)
-			*err = ip_xasprintf("%s; this Keystone may have no v2.0: try an auth_url "
-			    "ending in /v3", e);
-		else
-			*err = ip_xstrdup(e);
-		free(e);
-		jv_free(body);
-		return -1;
-	}
-	if (os->v3) {
-		tok = ip_req_resp_header(r, "x-subject-token");
-		jv t = get(body, "token");
-		catalog = get(t, "catalog");
-		jv_free(t);
-	} else {
-		jv a = get(body, "access"), t = get(a, "token");
-		tok = ip_get_str(t, "id");
-		tok = tok ? ip_xstrdup(tok) : NULL;
-		catalog = get(a, "serviceCatalog");
-		jv_free(a);
-		jv_free(t);
-	}
-	if (tok == NULL || *tok == '\0') {
-		*err = ip_xasprintf("keystone %s: no token in the answer", r->what);
-		if (!os->v3)
-			free((char *)tok);
-		jv_free(catalog);
-		jv_free(body);
-		return -1;
-	}
-	free(os->token);
-	os->token = ip_xstrdup(tok);
-	if (!os->v3)
-		free((char *)tok);
-	ip_secret(os->token);
-	os->gen++;
-	if (first) {
-		const char *why;
-		os->nova = pick_endpoint(os, catalog, regions, sizeof(regions));
-		if (os->nova == NULL)
-			*err = os->region ?
-			    ip_xasprintf("no public compute endpoint in region %s (the catalog has: %s); "
-				"check instances.args.region_name", os->region, *regions ? regions : "none") :
-			    ip_xasprintf("the catalog has compute endpoints in several regions (%s); "
-				"set instances.args.region_name", *regions ? regions : "none");
-		else if (!ip_url_ok(os->nova, &why))
-			*err = ip_xasprintf("the catalog's compute endpoint: %s", why);
-	}
-	jv_free(catalog);
-	jv_free(body);
-	return *err ? -1 : 0;
-}
-
-/* auth_url as keystoneauth reads it: /v3 or /v2.0 at the end, else ask. */
-static void
-discover(struct os *os, const char *auth_url)
-{
-	char *u = strip_slash(auth_url), *v3 = NULL, *v2 = NULL;
-	struct ip_req *r;
-	jv body, vals;
-
-	if (ends_with(u, "/v3") || ends_with(u, "/v2.0")) {
-		os->v3 = ends_with(u, "/v3");
-		os->auth_base = u;
-		return;
-	}
-	r = ip_req_new("GET", auth_url);
-	ip_req_header(r, "Accept: application/json");
-	ip_http_do(os->run->http, r);
-	body = ip_req_json(r);
-	if (r->status == 200 || r->status == 300) {
-		jv vs = get(body, "versions");
-		if (jv_get_kind(vs) == JV_KIND_OBJECT)
-			vals = get(vs, "values");
-		else if (jv_get_kind(vs) == JV_KIND_ARRAY)
-			vals = jv_copy(vs);
-		else {
-			jv one = get(body, "version");
-			vals = jv_get_kind(one) == JV_KIND_OBJECT ? JV_ARRAY(jv_copy(one)) : jv_array();
-			jv_free(one);
-		}
-		jv_free(vs);
-		if (jv_get_kind(vals) == JV_KIND_ARRAY) {
-			jv_array_foreach(vals, i, v) {
-				const char *id = ip_get_str(v, "id");
-				jv links = get(v, "links");
-				char **slot = id == NULL ? NULL : strncmp(id, "v3", 2) == 0 ? &v3 :
-				    strncmp(id, "v2.0", 4) == 0 ? &v2 : NULL;
-				if (slot && *slot == NULL && jv_get_kind(links) == JV_KIND_ARRAY) {
-					jv_array_foreach(links, k, l) {
-						const char *rel = ip_get_str(l, "rel");
-						const char *href = ip_get_str(l, "href");
-						if (*slot == NULL && rel && href && strcmp(rel, "self") == 0)
-							*slot = strip_slash(href);
-						jv_free(l);
-						(void)k;
-					}
-				}
-				jv_free(links);
-				jv_free(v);
-				(void)i;
-			}
-		}
-		jv_free(vals);
-	}
-	jv_free(body);
-	if (v3 || v2) {
-		os->v3 = v3 != NULL;
-		os->auth_base = ip_xstrdup(v3 ? v3 : v2);
-		ip_debug("keystone: version discovery chose %s", v3 ? "v3" : "v2.0");
-	} else {
-		/* discovery failed: keystone today is v3 only */
-		ip_debug("keystone: version discovery: %s; trying v3", ip_req_error(r));
-		os->v3 = 1;
-		os->auth_base = ip_xasprintf("%s/v3", u);
-	}
-	free(v3);
-	free(v2);
-	free(u);
-	ip_req_free(r);
-}
-
-/* ----------------------------------------------------------- nova calls */
-
-static void call_submit(struct call *c);
-
-static void
-call_prepare(struct ip_req *r)
-{
-	struct call *c = r->ud;
-	struct os *os = c->os;
-	int body = r->body != NULL;
-
-	ip_req_clear_headers(r);
-	ip_req_header(r, "X-Auth-Token: %s", os->token);
-	ip_req_header(r, "Accept: application/json");
-	if (body)
-		ip_req_header(r, "Content-Type: application/json");
-	if (os->microversion)
-		ip_req_header(r, "X-OpenStack-Nova-API-Version: %s", os->microversion);
-	c->gen = os->gen;
-}
-
-static void
-call_finish(struct call *c, struct ip_req *r)
-{
-	c->cb(c, r);
-	ip_req_free(r);
-	free(c);
-}
-
-static void
-reauth_done(struct ip_req *r)
-{
-	struct os *os = r->ud;
-	struct call *w = os->waiting, *next;
-	char *err;
-	int ok = auth_parse(os, r, 0, &err) == 0;
-
-	if (ok)
-		ip_info("keystone: token refreshed");
-	else
-		ip_warn("keystone: re-authentication failed: %s", err);
-	free(err);
-	ip_req_free(r);
-	os->authing = 0;
-	os->waiting = NULL;
-	for (; w; w = next) {
-		next = w->next;
-		if (ok)
-			call_submit(w);
-		else
-			call_finish(w, w->req);
-	}
-}
-
-static void
-call_done(struct ip_req *r)
-{
-	struct call *c = r->ud;
-	struct os *os = c->os;
-
-	if (r->status == 401 && c->gen != os->gen && c->resent < 3) {
-		/* sent with a token replaced since: try the new one */
-		c->resent++;
-		call_submit(c);
-		return;
-	}
-	if (r->status == 401 && !c->reauthed) {
-		/* the token expired or was revoked: one new token, once */
-		c->reauthed = 1;
-		c->next = os->waiting;
-		os->waiting = c;
-		if (!os->authing) {
-			struct ip_req *a = auth_req(os);
-			os->authing = 1;
-			ip_info("nova: HTTP 401, authenticating again");
-			a->ud = os;
-			a->done = reauth_done;
-			ip_http_submit(os->run->http, a);
-		}
-		return;
-	}
-	call_finish(c, r);
-}
-
-static void
-call_submit(struct call *c)
-{
-	ip_http_submit(c->os->run->http, c->req);
-}
-
-/* Start a nova call on path (relative to the endpoint) or a full URL. */
-static void
-nova(struct os *os, const char *method, const char *path, jv body,
-    void (*cb)(struct call *, struct ip_req *), void *ud)
-{
-	struct call *c = ip_xcalloc(1, sizeof(*c));
-	char *url = strncmp(path, "http", 4) == 0 ? ip_xstrdup(path) :
-	    ip_xasprintf("%s%s", os->nova, path);
-
-	c->os = os;
-	c->cb = cb;
-	c->ud = ud;
-	c->req = ip_req_new(method, url);
-	free(url);
-	if (jv_is_valid(body))
-		ip_req_json_body(c->req, body);
-	else
-		jv_free(body);
-	c->req->ud = c;
-	c->req->prepare = call_prepare;
-	c->req->done = call_done;
-	/* a create must never be sent twice behind our back */
-	c->req->fresh_connect = strcmp(method, "POST") == 0;
-	call_submit(c);
 }
 
 /* -------------------------------------------------------------------- ls */
@@ -619,7 +155,7 @@ ls_done(struct call *c, struct ip_req *r)
 	int n = 0;
 
 	if (r->status != 200) {
-		char *e = api_error("nova", r);
+		char *e = os_api_error("nova", r);
 		ip_warn("%s", e);
 		free(e);
 		l->failed = 1;
@@ -627,7 +163,7 @@ ls_done(struct call *c, struct ip_req *r)
 		return;
 	}
 	body = ip_req_json(r);
-	servers = get(body, "servers");
+	servers = os_get(body, "servers");
 	if (jv_get_kind(servers) != JV_KIND_ARRAY) {
 		ip_warn("nova %s: no servers in the answer", r->what);
 		l->failed = 1;
@@ -655,7 +191,7 @@ ls_done(struct call *c, struct ip_req *r)
 		jv_free(s);
 		(void)i;
 	}
-	links = get(body, "servers_links");
+	links = os_get(body, "servers_links");
 	if (jv_get_kind(links) == JV_KIND_ARRAY)
 		jv_array_foreach(links, k, lk) {
 			const char *rel = ip_get_str(lk, "rel");
@@ -681,21 +217,19 @@ static void
 ls_page(struct lsctx *l, const char *marker)
 {
 	struct os *os = l->os;
-	CURL *e = curl_easy_init();
 	char *filt = ip_xasprintf("%s-", os->run->ns), *ef, *em = NULL, *path;
 
 	/* the plain prefix: nova reads it as an unanchored regex, others as a
 	 * substring; both match it.  Namespaces are labels: no metacharacters */
-	ef = curl_easy_escape(e, filt, 0);
+	ef = ip_url_escape(filt);
 	if (marker)
-		em = curl_easy_escape(e, marker, 0);
+		em = ip_url_escape(marker);
 	path = ip_xasprintf("/servers/detail?name=%s%s%s", ef, em ? "&marker=" : "", em ? em : "");
-	nova(os, "GET", path, jv_invalid(), ls_done, l);
+	os_nova(os, "GET", path, jv_invalid(), ls_done, l);
 	free(path);
-	curl_free(ef);
-	curl_free(em);
+	free(ef);
+	free(em);
 	free(filt);
-	curl_easy_cleanup(e);
 }
 
 static int
@@ -753,9 +287,7 @@ schedule(struct job *jb)
 {
 	long d = jb->delay;
 
-	jb->delay = jb->delay * 3 / 2;
-	if (jb->delay > jb->os->run->poll_ms * 8)
-		jb->delay = jb->os->run->poll_ms * 8;
+	jb->delay = ip_backoff_next(jb->delay, 3, 2, jb->os->run->poll_ms * 8);
 	ip_http_timer(jb->os->run->http, d, poll_server, jb);
 }
 
@@ -775,11 +307,11 @@ polled(struct call *c, struct ip_req *r)
 		return;
 	}
 	body = ip_req_json(r);
-	s = get(body, "server");
+	s = os_get(body, "server");
 	st = r->status == 200 ? ip_get_str(s, "status") : NULL;
 	snprintf(status, sizeof(status), "%s", st ? st : "unknown");
 	if (st && strcmp(st, "ERROR") == 0) {
-		jv f = get(s, "fault");
+		jv f = os_get(s, "fault");
 		const char *m = ip_get_str(f, "message");
 		char *msg = ip_xasprintf("server %s went to ERROR: %s", jb->id,
 		    m ? m : "nova gave no fault");
@@ -819,7 +351,7 @@ poll_server(void *arg)
 	struct job *jb = arg;
 	char *path = ip_xasprintf("/servers/%s", jb->id);
 
-	nova(jb->os, "GET", path, jv_invalid(), polled, jb);
+	os_nova(jb->os, "GET", path, jv_invalid(), polled, jb);
 	free(path);
 }
 
@@ -831,7 +363,7 @@ static void
 looked_up(struct call *c, struct ip_req *r)
 {
 	struct job *jb = c->ud;
-	jv body = ip_req_json(r), servers = get(body, "servers");
+	jv body = ip_req_json(r), servers = os_get(body, "servers");
 
 	if (r->status == 200 && jv_get_kind(servers) == JV_KIND_ARRAY) {
 		jv_array_foreach(servers, i, s) {
@@ -860,21 +392,19 @@ static void
 created(struct call *c, struct ip_req *r)
 {
 	struct job *jb = c->ud;
-	jv body = ip_req_json(r), s = get(body, "server");
+	jv body = ip_req_json(r), s = os_get(body, "server");
 	const char *id = ip_get_str(s, "id");
 
 	if ((r->status >= 500 || r->status == 0) && jb->looks++ < 2) {
 		/* not retried blindly: nova may have made the server */
-		CURL *e = curl_easy_init();
-		char *q = curl_easy_escape(e, jb->j->instance, 0);
+		char *q = ip_url_escape(jb->j->instance);
 		char *path = ip_xasprintf("/servers/detail?name=%s", q);
 		free(jb->err);
-		jb->err = api_error("nova", r);
+		jb->err = os_api_error("nova", r);
 		ip_info("%s: %s; looking whether the server exists", jb->name, jb->err);
-		nova(jb->os, "GET", path, jv_invalid(), looked_up, jb);
+		os_nova(jb->os, "GET", path, jv_invalid(), looked_up, jb);
 		free(path);
-		curl_free(q);
-		curl_easy_cleanup(e);
+		free(q);
 		jv_free(s);
 		jv_free(body);
 		return;
@@ -884,7 +414,7 @@ created(struct call *c, struct ip_req *r)
 		jv_free(body);
 		job_fail(jb, "instances-create", r->status == 202 || r->status == 200 ?
 		    ip_xasprintf("nova %s: no server id in the answer", r->what) :
-		    api_error("nova", r));
+		    os_api_error("nova", r));
 		return;
 	}
 	jb->id = ip_xstrdup(id);
@@ -913,25 +443,25 @@ os_create(void *p, struct ip_job *j, char *ud, size_t len)
 	jb->os = os;
 	jb->j = j;
 	jb->name = ip_get_str(j->item, "name");
-	s = set_str(s, "name", j->instance);
-	s = set_str(s, "imageRef", os->image_id);
-	s = set_str(s, "flavorRef", os->flavor_id);
+	s = os_set_str(s, "name", j->instance);
+	s = os_set_str(s, "imageRef", os->image_id);
+	s = os_set_str(s, "flavorRef", os->flavor_id);
 	if (ud) {
-		char *e = b64(ud, len);
-		s = set_str(s, "user_data", e);
+		char *e = os_b64(ud, len);
+		s = os_set_str(s, "user_data", e);
 		free(e);
 		free(ud);
 	}
-	s = jv_object_set(s, jv_string("metadata"), set_str(jv_object(), TAG, os->run->ns));
+	s = jv_object_set(s, jv_string("metadata"), os_set_str(jv_object(), TAG, os->run->ns));
 	if (os->key_name)
-		s = set_str(s, "key_name", os->key_name);
+		s = os_set_str(s, "key_name", os->key_name);
 	if (jv_get_kind(os->networks) == JV_KIND_ARRAY) {
 		jv nets = jv_array();
 		jv_array_foreach(os->networks, i, n)
 			nets = jv_array_append(nets, JV_OBJECT(jv_string("uuid"), n));
 		s = jv_object_set(s, jv_string("networks"), nets);
 	} else if (os->microversion && atoi(os->microversion + 2) >= 37)
-		s = set_str(s, "networks", "auto");	/* required from 2.37 on */
+		s = os_set_str(s, "networks", "auto");	/* required from 2.37 on */
 	if (jv_get_kind(os->secgroups) == JV_KIND_ARRAY) {
 		jv g = jv_array();
 		jv_array_foreach(os->secgroups, i, n)
@@ -946,7 +476,7 @@ static void
 post_server(struct job *jb)
 {
 	jb->posts++;
-	nova(jb->os, "POST", "/servers", jv_copy(jb->body), created, jb);
+	os_nova(jb->os, "POST", "/servers", jv_copy(jb->body), created, jb);
 }
 
 /* ---------------------------------------------------------------- delete */
@@ -968,7 +498,7 @@ wait_poll(void *arg)
 	char *path = ip_xasprintf("/servers/%s", jb->j->id);
 
 	jb->polls = -1;		/* marks: waiting until gone */
-	nova(jb->os, "GET", path, jv_invalid(), delete_check, jb);
+	os_nova(jb->os, "GET", path, jv_invalid(), delete_check, jb);
 	free(path);
 }
 
@@ -982,7 +512,7 @@ deleted(struct call *c, struct ip_req *r)
 		return;
 	}
 	if (r->status != 204 && r->status != 202 && r->status != 200) {
-		job_fail(jb, "instances-delete", api_error("nova", r));
+		job_fail(jb, "instances-delete", os_api_error("nova", r));
 		return;
 	}
 	if (!jb->os->run->wait) {
@@ -1008,7 +538,7 @@ delete_check(struct call *c, struct ip_req *r)
 		return;
 	}
 	if (r->status != 200) {
-		job_fail(jb, "instances-delete", api_error("nova", r));
+		job_fail(jb, "instances-delete", os_api_error("nova", r));
 		return;
 	}
 	if (jb->polls < 0) {
@@ -1019,13 +549,12 @@ delete_check(struct call *c, struct ip_req *r)
 			return;
 		}
 		long d = jb->delay;
-		jb->delay = jb->delay * 3 / 2 > os->run->poll_ms * 8 ? os->run->poll_ms * 8 :
-		    jb->delay * 3 / 2;
+		jb->delay = ip_backoff_next(jb->delay, 3, 2, os->run->poll_ms * 8);
 		ip_http_timer(os->run->http, d, wait_poll, jb);
 		return;
 	}
 	body = ip_req_json(r);
-	s = get(body, "server");
+	s = os_get(body, "server");
 	name = ip_get_str(s, "name");
 	tag = server_tag(s);
 	if (name == NULL || strcmp(name, jb->j->instance) != 0) {
@@ -1047,7 +576,7 @@ delete_check(struct call *c, struct ip_req *r)
 	jv_free(s);
 	jv_free(body);
 	path = ip_xasprintf("/servers/%s", jb->j->id);
-	nova(os, "DELETE", path, jv_invalid(), deleted, jb);
+	os_nova(os, "DELETE", path, jv_invalid(), deleted, jb);
 	free(path);
 }
 
@@ -1056,20 +585,18 @@ os_delete(void *p, struct ip_job *j)
 {
 	struct os *os = p;
 	struct job *jb = ip_xcalloc(1, sizeof(*jb));
-	CURL *e = curl_easy_init();
+	char *eid = ip_url_escape(j->id), *path;
 
 	jb->body = jv_null();
-	char *eid = curl_easy_escape(e, j->id, 0), *path;
 
 	jb->os = os;
 	jb->j = j;
 	jb->name = ip_get_str(j->item, "name");
 	/* look first: the id must still be this instance of ours */
 	path = ip_xasprintf("/servers/%s", eid);
-	nova(os, "GET", path, jv_invalid(), delete_check, jb);
+	os_nova(os, "GET", path, jv_invalid(), delete_check, jb);
 	free(path);
-	curl_free(eid);
-	curl_easy_cleanup(e);
+	free(eid);
 }
 
 /* ------------------------------------------------------------ open/close */
@@ -1111,8 +638,6 @@ os_open(struct ip_run *run)
 	const struct ip_config *c = run->cfg;
 	struct os *os = ip_xcalloc(1, sizeof(*os));
 	const char *auth_url, *why, *api;
-	struct ip_req *r;
-	char *err;
 
 	os->run = run;
 	os->cfg = c;
@@ -1148,16 +673,7 @@ os_open(struct ip_run *run)
 		ip_config_die(c, "instances.args.api_version",
 		    "expected 2 or a compute microversion such as 2.37");
 
-	discover(os, auth_url);
-	if (!ip_url_ok(os->auth_base, &why))
-		ip_die(IP_EXIT_FATAL, "keystone: the discovered identity URL: %s", why);
-	r = auth_req(os);
-	ip_http_do(run->http, r);
-	if (auth_parse(os, r, 1, &err) < 0)
-		ip_die(IP_EXIT_FATAL, "%s", err);
-	ip_debug("keystone %s: token for region %s", os->v3 ? "v3" : "v2.0",
-	    os->region ? os->region : "(the only one)");
-	ip_req_free(r);
+	os_login(os, auth_url);
 	return os;
 }
 
