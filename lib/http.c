@@ -159,6 +159,17 @@ reset_result(struct ip_req *r)
 }
 
 void
+ip_req_resolve(struct ip_req *r, const char *host, int port, const char *addr)
+{
+	char *pin = ip_xasprintf(strchr(addr, ':') ? "%s:%d:[%s]" : "%s:%d:%s", host, port, addr);
+
+	r->resolve = curl_slist_append(r->resolve, pin);
+	free(pin);
+	if (r->resolve == NULL)
+		ip_die(IP_EXIT_FATAL, "out of memory");
+}
+
+void
 ip_req_free(struct ip_req *r)
 {
 	if (r == NULL)
@@ -170,6 +181,7 @@ ip_req_free(struct ip_req *r)
 	free(r->body);
 	free(r->resp);
 	curl_slist_free_all(r->headers);
+	curl_slist_free_all(r->resolve);
 	jv_free(r->resp_headers);
 	free(r);
 }
@@ -324,6 +336,8 @@ start(struct ip_http *h, struct ip_req *r)
 	if (h->o.ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_file);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	if (r->resolve)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, r->resolve);
 	if (r->follow) {
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);

@@ -15,6 +15,7 @@ struct ip_req {
 	char *body;
 	size_t body_len;
 	struct curl_slist *headers;
+	struct curl_slist *resolve;	/* ip_req_resolve pins */
 	/* Retry 5xx and timeouts too; default: GET, HEAD, PUT, DELETE.  A
 	 * request that is not idempotent is retried only when it surely did not
 	 * reach the server (no connection) or the server said so (429, 503). */
@@ -65,6 +66,8 @@ struct ip_req *ip_req_new(const char *method, const char *url);
 void ip_req_header(struct ip_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Replace headers (for prepare callbacks that re-sign). */
 void ip_req_clear_headers(struct ip_req *r);
+/* Connect to addr for host:port whatever DNS says (CURLOPT_RESOLVE). */
+void ip_req_resolve(struct ip_req *r, const char *host, int port, const char *addr);
 void ip_req_set_body(struct ip_req *r, const char *body, size_t len);
 /* Body = compact JSON of v (consumed), with Content-Type. */
 void ip_req_json_body(struct ip_req *r, jv v);
