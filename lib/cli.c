@@ -71,9 +71,7 @@ ip_cli_long(const char *opt, const char *arg, long min, long max)
 
 	errno = 0;
 	n = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno || n < min || n > max) {
-		ip_warn("%s: expected a number from %ld to %ld", opt, min, max);
-		exit(IP_EXIT_FATAL);
-	}
+	if (*arg == '\0' || *end != '\0' || errno || n < min || n > max)
+		ip_die(IP_EXIT_FATAL, "%s: expected a number from %ld to %ld", opt, min, max);
 	return n;
 }

@@ -310,10 +310,8 @@ str_at(const struct ip_config *c, const char *path, int required)
 			return NULL;
 		const char *dot = strrchr(path, '.');
 		char *parent = dot ? strndup(path, dot - path) : ip_xstrdup("");
-		ip_warn("%s: %s: missing key '%s'", ip_config_where(c, parent),
+		ip_die(IP_EXIT_FATAL, "%s: %s: missing key '%s'", ip_config_where(c, parent),
 		    *parent ? parent : "(top level)", dot ? dot + 1 : path);
-		free(parent);
-		exit(IP_EXIT_FATAL);
 	}
 	if (jv_get_kind(v) != JV_KIND_STRING) {
 		if (jv_get_kind(v) == JV_KIND_NULL && !required) {

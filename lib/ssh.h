@@ -1,6 +1,6 @@
 /* ssh: one blocking libssh2 session per thread: wait for the server,
  * check its host key against a known_hosts file (trust on first use),
- * log in, run commands with their output streamed, send files. */
+ * log in, run commands with their input sent and their output streamed. */
 #ifndef IP_SSH_H
 #define IP_SSH_H
 #include <stddef.h>
@@ -41,7 +41,8 @@ typedef void (*ip_ssh_out)(void *ud, int stream, const char *buf, size_t n);
 
 /* Run cmd (by the remote user's shell) with in/inlen as its standard input
  * (may be NULL), at most timeout_ms (0: no limit).  Returns IP_SSH_OK and
- * *status = exit status (or 128+signal), IP_SSH_ETIMEOUT, or an error. */
+ * *status = its exit status (143 when a signal ended it, *err naming the
+ * signal), IP_SSH_ETIMEOUT, or an error. */
 int ip_ssh_exec(struct ip_ssh *s, const char *cmd, const char *in, size_t inlen,
     long timeout_ms, ip_ssh_out out, void *ud, int *status, char **err);
 

@@ -22,6 +22,9 @@ edit 's/^  namespace: .*/  namespace: My_Event/'
 config_error "namespace not a label" "config.yaml:2:14: general.namespace: not a DNS label"
 edit '/^  namespace:/d'
 config_error "missing namespace" "config.yaml:2:3: general: missing key 'namespace'"
+edit 's/^  namespace: .*/&\n  element_sha256: abc/'
+config_error "element_sha256 not 64 hex digits: the config fails, not each server" \
+    "config.yaml:3:19: general.element_sha256: expected 64 hexadecimal digits"
 edit 's/^  connectivity_check_timeout: .*/  connectivity_check_timeout: soon/'
 config_error "timeout not a number" "config.yaml:4:31: general.connectivity_check_timeout: expected an integer"
 edit 's/^  connectivity_check_timeout: .*/  connectivity_check_timeout: 0/'

@@ -117,6 +117,23 @@ head -c 49149 /dev/zero | tr '\0' a >"$T/big"
 run ip-instances -c "$C" -u "$T/big" create "$(ip-names -c "$C" big1 >"$T/in7"; echo "$T/in7")"
 is "$rc" 0 "49149 bytes (65532 in base64) is accepted by nova"
 
+# SIGTERM (as Ctrl-C): the servers in flight finish, none is started after,
+# and the run exits 1 saying how many it never started
+: >"$OS_LOG"
+ip-names -c "$C" i1 i2 i3 i4 i5 i6 >"$T/in9"
+ip-instances -c "$C" -j 2 create "$T/in9" >"$T/int.out" 2>"$T/int.err" &
+pid=$!
+i=0
+until [ "$(jq -s '[.[] | select(.method=="POST" and (.path|endswith("/servers")))] | length' "$OS_LOG")" = 2 ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.05; done
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 1 "interrupted: exit 1"
+is "$(jq -s '[.[] | select(.method=="POST" and (.path|endswith("/servers")))] | length' "$OS_LOG")" 2 "interrupted: no server requested after it"
+is "$(jq -r 'select(.type=="instance") | .name' "$T/int.out" | sort | tr '\n' ' ')" "i1 i2 " \
+    "interrupted: the two in flight were seen through"
+like "$(cat "$T/int.err")" "interrupted: 4 item\(s\) read were never started" "and it says how many it never started"
+
 # a dashed namespace
 os_config "$C" my-party /v3
 run ip-instances -c "$C" create "$(ip-names -c "$C" web >"$T/in8"; echo "$T/in8")"

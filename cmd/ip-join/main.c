@@ -198,8 +198,7 @@ main(int argc, char **argv)
 		case 'e':
 		case 's':
 			if ((why = ip_label_why(optarg)) != NULL) {
-				ip_warn("-%c: not a server name: %s", c, why);
-				exit(IP_EXIT_FATAL);
+				ip_die(IP_EXIT_FATAL, "-%c: not a server name: %s", c, why);
 			}
 			if (c == 'e')
 				excludes[nexcludes++] = optarg;

@@ -40,43 +40,6 @@ struct table {
 	size_t nrows;
 };
 
-/* Display width of UTF-8 s; control characters were replaced already. */
-size_t
-width(const char *s)
-{
-	mbstate_t st = { 0 };
-	size_t w = 0, n = strlen(s);
-	wchar_t wc;
-
-	while (n > 0) {
-		size_t k = mbrtowc(&wc, s, n, &st);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			w++;
-			s++;
-			n--;
-			memset(&st, 0, sizeof(st));
-			continue;
-		}
-		int cw = wcwidth(wc);
-		w += cw < 0 ? 1 : (size_t)cw;
-		s += k;
-		n -= k;
-	}
-	return w;
-}
-
-/* Provider data goes to a terminal: no escape sequences get through. */
-char *
-clean(const char *s)
-{
-	char *o = ip_xstrdup(s ? s : "");
-
-	for (char *p = o; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return o;
-}
-
 static void
 add_row(struct table *t, const char **vals)
 {
@@ -363,7 +326,7 @@ main(int argc, char **argv)
 		free_table(&main_t);
 		free_table(&oi);
 		free_table(&od);
-		fflush(stdout);
+		ip_stdout_close();
 		return rval ? IP_EXIT_ITEM : 0;
 	}
 	print_table(&main_t);
@@ -374,7 +337,6 @@ main(int argc, char **argv)
 	free_table(&main_t);
 	free_table(&oi);
 	free_table(&od);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		ip_die(IP_EXIT_FATAL, "stdout: write error");
+	ip_stdout_close();
 	return rval;
 }
