@@ -14,8 +14,22 @@
 #include "names.h"
 #include "password.h"
 
-const char *const ip_instance_providers[] = { "openstack", "hetzner", NULL };
-const char *const ip_dns_providers[] = { "ovh", "hetzner", NULL };
+#define IP_INSTANCE_PROVIDER(name) #name,
+#define IP_DNS_PROVIDER(name)
+const char *const ip_instance_providers[] = {
+#include "providers.def"
+	NULL
+};
+#undef IP_INSTANCE_PROVIDER
+#undef IP_DNS_PROVIDER
+#define IP_INSTANCE_PROVIDER(name)
+#define IP_DNS_PROVIDER(name) #name,
+const char *const ip_dns_providers[] = {
+#include "providers.def"
+	NULL
+};
+#undef IP_INSTANCE_PROVIDER
+#undef IP_DNS_PROVIDER
 
 /* Keys each section may hold; others are warned about (typos). */
 static const char *const general_keys[] = {

@@ -19,9 +19,7 @@ struct ip_config {
 	const char *instances_provider, *dns_provider;
 };
 
-/* Instance and DNS provider names known to this build: the names of
- * the tables in providers.h (config.c checks the names, the tools take
- * the operations). */
+/* Instance and DNS provider names known to this build (providers.def). */
 extern const char *const ip_instance_providers[];
 extern const char *const ip_dns_providers[];
 

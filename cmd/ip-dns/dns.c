@@ -13,8 +13,13 @@
 /* Wait at most this long for creations in flight before refreshing. */
 #define REFRESH_WAIT_MS 3000
 
-/* The providers this build knows; the config names one of them. */
-static const struct dns_provider *const providers[] = { &dns_ovh, &dns_hetzner, NULL };
+/* The providers this build knows (lib/providers.def). */
+#define IP_INSTANCE_PROVIDER(name)
+#define IP_DNS_PROVIDER(name) &ip_dns_provider_##name,
+static const struct dns_provider *const providers[] = {
+#include "providers.def"
+	NULL
+};
 
 const struct dns_provider *
 dns_provider_find(const struct ip_config *cfg)

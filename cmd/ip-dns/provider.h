@@ -36,7 +36,11 @@ struct dns_provider {
 	    const char *ts);
 };
 
-extern const struct dns_provider dns_ovh;
-extern const struct dns_provider dns_hetzner;
+/* One per line of lib/providers.def: ip_dns_provider_NAME. */
+#define IP_INSTANCE_PROVIDER(name)
+#define IP_DNS_PROVIDER(name) extern const struct dns_provider ip_dns_provider_##name;
+#include "providers.def"
+#undef IP_INSTANCE_PROVIDER
+#undef IP_DNS_PROVIDER
 
 #endif

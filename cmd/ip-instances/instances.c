@@ -12,11 +12,12 @@
 #include "stream.h"
 #include "util.h"
 
-/* The providers this build knows; the config names one of them. */
+/* The providers this build knows (lib/providers.def). */
+#define IP_INSTANCE_PROVIDER(name) &ip_instance_provider_##name,
+#define IP_DNS_PROVIDER(name)
 static const struct ip_provider *const providers[] = {
-	&ip_provider_openstack,
-	&ip_provider_hetzner,
-	NULL,
+#include "providers.def"
+	NULL
 };
 
 #define USER_DATA_MAX 65535	/* nova: length of the base64 string */

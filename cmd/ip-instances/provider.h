@@ -1,6 +1,6 @@
 /* provider: what ip-instances asks of an instances provider.  One file per
- * provider in providers/, one line in lib/config.c's ip_instance_providers
- * and one in instances.c's table (README, "Adding support for a provider"). */
+ * provider in providers/ and one line in lib/providers.def (README,
+ * "Adding support for a provider"). */
 #ifndef IP_INSTANCES_PROVIDER_H
 #define IP_INSTANCES_PROVIDER_H
 #include <jv.h>
@@ -47,7 +47,11 @@ struct ip_provider {
 	void (*close)(void *p);
 };
 
-extern const struct ip_provider ip_provider_openstack;
-extern const struct ip_provider ip_provider_hetzner;
+/* One per line of lib/providers.def: ip_instance_provider_NAME. */
+#define IP_INSTANCE_PROVIDER(name) extern const struct ip_provider ip_instance_provider_##name;
+#define IP_DNS_PROVIDER(name)
+#include "providers.def"
+#undef IP_INSTANCE_PROVIDER
+#undef IP_DNS_PROVIDER
 
 #endif

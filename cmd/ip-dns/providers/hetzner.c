@@ -421,7 +421,7 @@ hzd_commit(void *p, dns_done_cb cb, void *ud)
 	ip_http_timer(d->h, 0, commit_now, l);
 }
 
-const struct dns_provider dns_hetzner = {
+const struct dns_provider ip_dns_provider_hetzner = {
 	.name = "hetzner",
 	.open = hzd_open,
 	.check = hzd_check,

@@ -668,7 +668,7 @@ ovh_commit(void *p, dns_done_cb cb, void *ud)
 	free(path);
 }
 
-const struct dns_provider dns_ovh = {
+const struct dns_provider ip_dns_provider_ovh = {
 	.name = "ovh",
 	.open = ovh_open,
 	.check = ovh_check,

@@ -697,7 +697,7 @@ hz_close(void *p)
 	free(hz);
 }
 
-const struct ip_provider ip_provider_hetzner = {
+const struct ip_provider ip_instance_provider_hetzner = {
 	.name = "hetzner",
 	.open = hz_open,
 	.ls = hz_ls,

@@ -691,7 +691,7 @@ os_close(void *p)
 	free(os);
 }
 
-const struct ip_provider ip_provider_openstack = {
+const struct ip_provider ip_instance_provider_openstack = {
 	.name = "openstack",
 	.open = os_open,
 	.ls = os_ls,
