@@ -150,16 +150,23 @@ ip_xstrdup(const char *s)
 }
 
 char *
+ip_vxasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		ip_die(IP_EXIT_FATAL, "out of memory");
+	return s;
+}
+
+char *
 ip_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = ip_vxasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		ip_die(IP_EXIT_FATAL, "out of memory");
 	return s;
 }

@@ -32,5 +32,6 @@ void *ip_xcalloc(size_t n, size_t m);
 void *ip_xrealloc(void *p, size_t n);
 char *ip_xstrdup(const char *s);
 char *ip_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ip_vxasprintf(const char *fmt, va_list ap);
 
 #endif

@@ -238,14 +238,11 @@ ip_print(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = ip_vxasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		ip_die(IP_EXIT_FATAL, "out of memory");
-	ip_write(s, (size_t)n);
+	ip_write(s, strlen(s));
 	free(s);
 }
 

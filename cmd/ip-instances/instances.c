@@ -94,6 +94,18 @@ inst_ls(struct inst_run *r)
 	return ip_exit_status();
 }
 
+/* The runner over the input (-j from main.c), one job per object of types. */
+static int
+run(struct inst_run *r, const char *const *types, int (*start)(void *, jv))
+{
+	r->runner.types = types;
+	r->runner.http = r->run.http;
+	r->runner.fd = -1;
+	r->runner.start = start;
+	r->runner.ud = r;
+	return ip_runner_run(&r->runner);
+}
+
 /* What the provider's job ends with: emit, count, free. */
 static void
 job_done(struct ip_job *j, jv out, int failed)
@@ -201,12 +213,7 @@ inst_create(struct inst_run *r)
 	if (r->P->ls(r->pdata, collect_each, r) < 0)
 		ip_die(IP_EXIT_ITEM, "cannot list the namespace's instances: nothing created");
 	r->run.ls_all = 0;
-	r->runner.types = types;
-	r->runner.http = r->run.http;
-	r->runner.fd = -1;
-	r->runner.start = start_create;
-	r->runner.ud = r;
-	return ip_runner_run(&r->runner);
+	return run(r, types, start_create);
 }
 
 /* delete: an "instance" or a "server" object in. */
@@ -265,10 +272,5 @@ inst_delete(struct inst_run *r)
 	/* a dry run sends nothing at all, not even authentication */
 	if (!r->dry_run)
 		open_provider(r);
-	r->runner.types = types;
-	r->runner.http = r->run.http;
-	r->runner.fd = -1;
-	r->runner.start = start_delete;
-	r->runner.ud = r;
-	return ip_runner_run(&r->runner);
+	return run(r, types, start_delete);
 }
