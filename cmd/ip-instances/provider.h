@@ -40,9 +40,9 @@ struct ip_provider {
 	 * built on ip_name_obj()); returns 0, or -1 after saying why. */
 	int (*ls)(void *p, void (*each)(jv inst, void *ud), void *ud);
 	/* Start creating j->instance with its user data (consumed); finishes
-	 * with ip_job_done (instance object or error). */
+	 * with j->done (instance object or error). */
 	void (*create)(void *p, struct ip_job *j, char *user_data, size_t len);
-	/* Start deleting server j->id, named j->instance. */
+	/* Start deleting server j->id, named j->instance; finishes with j->done. */
 	void (*delete)(void *p, struct ip_job *j);
 	void (*close)(void *p);
 };
