@@ -12,7 +12,6 @@
 #include "http.h"
 #include "log.h"
 #include "names.h"
-#include "password.h"
 
 #define IP_INSTANCE_PROVIDER(name) #name,
 #define IP_DNS_PROVIDER(name)
@@ -523,6 +522,25 @@ hex64(const char *s)
 	return n == 64;
 }
 
+/* instances.passwords: shared, or per-server (password.c derives them
+ * from instances.password, which must then be a real secret). */
+#define SECRET_MIN 16
+static int
+passwords_mode(const struct ip_config *c)
+{
+	const char *m = ip_config_str_or(c, "instances.passwords", "shared");
+
+	if (strcmp(m, "shared") == 0)
+		return IP_PASSWORDS_SHARED;
+	if (strcmp(m, "per-server") != 0)
+		ip_config_die(c, "instances.passwords", "expected shared or per-server");
+	if (c->password && strlen(c->password) < SECRET_MIN)
+		ip_config_warn(c, "instances.password", "with per-server passwords this is "
+		    "the secret they all derive from: use at least %d random characters "
+		    "(openssl rand -base64 24)", SECRET_MIN);
+	return IP_PASSWORDS_PER_SERVER;
+}
+
 static void
 validate(struct ip_config *c)
 {
@@ -574,7 +592,7 @@ validate(struct ip_config *c)
 	if (strchr(c->password, '\n') || strchr(c->password, '\r'))
 		ip_config_die(c, "instances.password", "must be a single line");
 	ip_secret(c->password);
-	c->passwords = ip_passwords_mode(c);
+	c->passwords = passwords_mode(c);
 	c->instances_provider = provider(c, "instances.provider", ip_instance_providers);
 	need_mapping(c, "instances.args");
 

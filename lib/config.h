@@ -15,9 +15,11 @@ struct ip_config {
 	const char *element_sha256;	/* 64 hex digits, or NULL */
 	long dns_ttl;			/* default 60 */
 	const char *user, *password;
-	int passwords;		/* IP_PASSWORDS_SHARED or _PER_SERVER (password.h) */
+	int passwords;		/* instances.passwords, below (see password.h) */
 	const char *instances_provider, *dns_provider;
 };
+
+enum { IP_PASSWORDS_SHARED = 0, IP_PASSWORDS_PER_SERVER = 1 };
 
 /* Instance and DNS provider names known to this build (providers.def). */
 extern const char *const ip_instance_providers[];

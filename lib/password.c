@@ -15,24 +15,6 @@
 
 /* A short secret can be guessed offline by any attendee, who knows one
  * derived password and its inputs. */
-#define SECRET_MIN 16
-
-int
-ip_passwords_mode(const struct ip_config *c)
-{
-	const char *m = ip_config_str_or(c, "instances.passwords", "shared");
-
-	if (strcmp(m, "shared") == 0)
-		return IP_PASSWORDS_SHARED;
-	if (strcmp(m, "per-server") != 0)
-		ip_config_die(c, "instances.passwords", "expected shared or per-server");
-	if (c->password && strlen(c->password) < SECRET_MIN)
-		ip_config_warn(c, "instances.password", "with per-server passwords this is "
-		    "the secret they all derive from: use at least %d random characters "
-		    "(openssl rand -base64 24)", SECRET_MIN);
-	return IP_PASSWORDS_PER_SERVER;
-}
-
 int
 ip_password_derive(const char *secret, const char *ns, const char *name,
     char out[IP_PASSWORD_LEN + 1])

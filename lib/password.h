@@ -6,16 +6,13 @@
 #define IP_PASSWORD_H
 #include "config.h"
 
-enum { IP_PASSWORDS_SHARED = 0, IP_PASSWORDS_PER_SERVER = 1 };
-
 /* The alphabet of derived passwords: no 0/O, 1/l/I, nor o; 32 symbols. */
 #define IP_PASSWORD_ALPHABET "23456789abcdefghijkmnpqrstuvwxyz"
 /* "xxxx-xxxx-xxxx": 12 symbols of 5 bits (60 bits) in 3 groups of 4. */
 #define IP_PASSWORD_LEN 14
 
-/* Read and check instances.passwords (called by the config loader); dies
- * with a located message on a bad value. */
-int ip_passwords_mode(const struct ip_config *c);
+/* c->passwords (IP_PASSWORDS_SHARED or _PER_SERVER) is read and checked
+ * by the config loader, as every setting is. */
 
 /* Server `name`'s password: instances.password when shared, else derived
  * from it, the namespace and the name; registered with ip_secret() so no
