@@ -233,6 +233,36 @@ print_summary(struct summary *sm, int create)
 	return sm->nfailed || (create && total == 0) ? IP_EXIT_ITEM : 0;
 }
 
+/* A server object as a row of the main table, or of an orphans' table. */
+static void
+add_server(struct table *main_t, struct table *oi, struct table *od, jv o)
+{
+	jv inst = ip_get_obj(o, "instance"), rec = ip_get_obj(o, "record");
+	const char *name = ip_get_str(o, "name");
+	const char *iname = ip_get_str(inst, "instance");
+	const char *status = ip_get_str(inst, "status");
+	const char *ipv4 = ip_get_str(inst, "ipv4");
+	const char *dom = ip_get_str(rec, "domain");
+	const char *target = ip_get_str(rec, "target");
+	const char *state = ip_get_str(o, "state");
+	char *st = NULL;
+
+	if (dom == NULL)
+		dom = ip_get_str(o, "domain");
+	if (state && strcmp(state, "mismatch") == 0)
+		st = ip_xasprintf("%s (DNS points to %s)", status ? status : "?",
+		    target ? target : "nothing");
+	if (jv_get_kind(inst) == JV_KIND_OBJECT && jv_get_kind(rec) == JV_KIND_OBJECT)
+		add_row(main_t, (const char *[]){ name, iname, dom, st ? st : status, ipv4 });
+	else if (jv_get_kind(inst) == JV_KIND_OBJECT)
+		add_row(oi, (const char *[]){ name, iname, status, ipv4 });
+	else if (jv_get_kind(rec) == JV_KIND_OBJECT)
+		add_row(od, (const char *[]){ name, dom, target });
+	free(st);
+	jv_free(inst);
+	jv_free(rec);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -289,31 +319,8 @@ main(int argc, char **argv)
 				const char *n = ip_get_str(o, "name"), *m = ip_get_str(o, "message");
 				ip_warn("%s: %s", n ? n : "(no name)", m ? m : "failed");
 				rval = IP_EXIT_ITEM;
-			} else if (ip_get_type(o, "server")) {
-				jv inst = ip_get_obj(o, "instance"), rec = ip_get_obj(o, "record");
-				const char *name = ip_get_str(o, "name");
-				const char *iname = ip_get_str(inst, "instance");
-				const char *status = ip_get_str(inst, "status");
-				const char *ipv4 = ip_get_str(inst, "ipv4");
-				const char *dom = ip_get_str(rec, "domain");
-				const char *target = ip_get_str(rec, "target");
-				const char *state = ip_get_str(o, "state");
-				char *st = NULL;
-				if (dom == NULL)
-					dom = ip_get_str(o, "domain");
-				if (state && strcmp(state, "mismatch") == 0)
-					st = ip_xasprintf("%s (DNS points to %s)", status ? status : "?",
-					    target ? target : "nothing");
-				if (jv_get_kind(inst) == JV_KIND_OBJECT && jv_get_kind(rec) == JV_KIND_OBJECT)
-					add_row(&main_t, (const char *[]){ name, iname, dom, st ? st : status, ipv4 });
-				else if (jv_get_kind(inst) == JV_KIND_OBJECT)
-					add_row(&oi, (const char *[]){ name, iname, status, ipv4 });
-				else if (jv_get_kind(rec) == JV_KIND_OBJECT)
-					add_row(&od, (const char *[]){ name, dom, target });
-				free(st);
-				jv_free(inst);
-				jv_free(rec);
-			}
+			} else if (ip_get_type(o, "server"))
+				add_server(&main_t, &oi, &od, o);
 			jv_free(o);
 		}
 		if (ip_reader_errors(r))
