@@ -48,21 +48,6 @@ struct call {
 
 static void submit_now(void *arg);
 
-jv
-hc_get(jv obj, const char *key)
-{
-	jv v;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
-
 char *
 hc_id(jv v)
 {
@@ -84,7 +69,7 @@ hc_id(jv v)
 const char *
 hc_error_code(jv body)
 {
-	jv e = hc_get(body, "error");
+	jv e = ip_get(body, "error");
 	const char *code = ip_get_str(e, "code");	/* borrowed from body */
 
 	jv_free(e);
@@ -94,7 +79,7 @@ hc_error_code(jv body)
 char *
 hc_error(const struct ip_req *r, jv body)
 {
-	jv e = hc_get(body, "error"), det, fields;
+	jv e = ip_get(body, "error"), det, fields;
 	const char *code = ip_get_str(e, "code"), *msg = ip_get_str(e, "message");
 	char extra[256] = "", *out;
 
@@ -103,8 +88,8 @@ hc_error(const struct ip_req *r, jv body)
 		return ip_xasprintf("%s: %s", r->what, ip_req_error(r));
 	}
 	/* invalid_input names its fields: say which */
-	det = hc_get(e, "details");
-	fields = hc_get(det, "fields");
+	det = ip_get(e, "details");
+	fields = ip_get(det, "fields");
 	if (jv_get_kind(fields) == JV_KIND_ARRAY) {
 		jv_array_foreach(fields, i, f) {
 			const char *n = ip_get_str(f, "name");
@@ -370,7 +355,7 @@ static void
 list_got(void *ud, struct ip_req *r, jv body)
 {
 	struct list *l = ud;
-	jv arr = hc_get(body, l->key), meta, pg, next;
+	jv arr = ip_get(body, l->key), meta, pg, next;
 	long np = 0;
 
 	if (r->status != 200 || jv_get_kind(arr) != JV_KIND_ARRAY) {
@@ -388,9 +373,9 @@ list_got(void *ud, struct ip_req *r, jv body)
 	}
 	jv_free(arr);
 	l->pages++;
-	meta = hc_get(body, "meta");
-	pg = hc_get(meta, "pagination");
-	next = hc_get(pg, "next_page");
+	meta = ip_get(body, "meta");
+	pg = ip_get(meta, "pagination");
+	next = ip_get(pg, "next_page");
 	if (jv_get_kind(next) == JV_KIND_NUMBER)
 		np = (long)jv_number_value(next);
 	jv_free(next);
@@ -471,7 +456,7 @@ action_outcome(jv a)
 		return NULL;
 	if (st == NULL || strcmp(st, "running") == 0)
 		return ip_xstrdup("");
-	e = hc_get(a, "error");
+	e = ip_get(a, "error");
 	out = ip_xasprintf("action %s %s: %s%s%s", cmd ? cmd : "(unnamed)", st,
 	    ip_get_str(e, "code") ? ip_get_str(e, "code") : "no error code",
 	    ip_get_str(e, "message") ? ": " : "",
@@ -490,14 +475,14 @@ actions_got(void *ud, struct ip_req *r, jv body)
 {
 	struct poll *p = ud;
 	struct hc *c = p->c;
-	jv acts = hc_get(body, "actions");
+	jv acts = ip_get(body, "actions");
 	long long now = ip_now_ms();
 	struct waiter *w, *next;
 
 	c->polling = 0;
 	if (r->status == 200 && jv_get_kind(acts) == JV_KIND_ARRAY) {
 		jv_array_foreach(acts, i, a) {
-			char *id = hc_id(hc_get(a, "id"));
+			char *id = hc_id(ip_get(a, "id"));
 			for (w = c->waiting; id && w; w = next) {
 				next = w->next;
 				if (strcmp(w->id, id) != 0)
@@ -584,7 +569,7 @@ hc_wait_action(struct hc *c, jv action, long timeout_ms, hc_action_cb cb, void *
 
 	w->cb = cb;
 	w->ud = ud;
-	w->id = hc_id(hc_get(action, "id"));
+	w->id = hc_id(ip_get(action, "id"));
 	jv_free(action);
 	if (o == NULL || *o || w->id == NULL) {
 		/* finished already, or nothing to ask about: answer from the

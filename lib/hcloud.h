@@ -50,7 +50,5 @@ void hc_wait_action(struct hc *c, jv action, long timeout_ms, hc_action_cb cb, v
 
 /* An id (number or string) as a decimal string, or NULL; v is consumed. */
 char *hc_id(jv v);
-/* obj[key] of any kind (a copy), or null. */
-jv hc_get(jv obj, const char *key);
 
 #endif

@@ -293,6 +293,21 @@ ip_get_type(jv obj, const char *type)
 }
 
 jv
+ip_get(jv obj, const char *key)
+{
+	jv v;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_null();
+	v = jv_object_get(jv_copy(obj), jv_string(key));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_null();
+	}
+	return v;
+}
+
+jv
 ip_get_obj(jv obj, const char *key)
 {
 	jv v;

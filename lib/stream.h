@@ -44,6 +44,7 @@ void ip_stdout_close(void);
 const char *ip_get_str(jv obj, const char *key);	/* borrowed from obj */
 int ip_get_type(jv obj, const char *type);		/* obj.type == type */
 jv ip_get_obj(jv obj, const char *key);		/* copy, or jv_null() */
+jv ip_get(jv obj, const char *key);		/* any kind: copy, or jv_null() */
 
 /* Parse an API answer, integers of more than 15 digits as strings (jq 1.6
  * keeps numbers as doubles: large ids would lose digits); jv_invalid()

@@ -61,7 +61,7 @@ static jv
 add_records(jv out, jv rs)
 {
 	const char *name = ip_get_str(rs, "name"), *type = ip_get_str(rs, "type");
-	jv recs = hc_get(rs, "records"), ttl = hc_get(rs, "ttl");
+	jv recs = ip_get(rs, "records"), ttl = ip_get(rs, "ttl");
 
 	if (name && type && jv_get_kind(recs) == JV_KIND_ARRAY) {
 		char *id = ip_xasprintf("%s/%s", name, type);
@@ -145,7 +145,7 @@ hzd_check(void *p)
 
 	free(path);
 	free(q);
-	zones = hc_get(body, "zones");
+	zones = ip_get(body, "zones");
 	if (r->status != 200) {
 		char *e = hc_error(r, body);
 		err = ip_xasprintf("%s%s", e, r->status == 401 ? "; check the token (dns.args.token, "
@@ -158,7 +158,7 @@ hzd_check(void *p)
 				if (mode && strcmp(mode, "primary") != 0)
 					err = ip_xasprintf("zone %s is a %s zone: its records are not "
 					    "edited through the API", d->zone, mode);
-				d->zone_id = hc_id(hc_get(z, "id"));
+				d->zone_id = hc_id(ip_get(z, "id"));
 			}
 			jv_free(z);
 			(void)i;
@@ -231,7 +231,7 @@ static void
 looked_up(void *ud, struct ip_req *r, jv body)
 {
 	struct call *c = ud;
-	jv rs = hc_get(body, "rrset"), recs = add_records(jv_array(), jv_copy(rs));
+	jv rs = ip_get(body, "rrset"), recs = add_records(jv_array(), jv_copy(rs));
 	int n = jv_array_length(jv_copy(recs));
 	jv one = n == 1 ? jv_array_get(jv_copy(recs), 0) : jv_null();
 	char *e = NULL;
@@ -289,7 +289,7 @@ created(void *ud, struct ip_req *r, jv body)
 		call_free(c);
 		return;
 	}
-	recs = add_records(jv_array(), hc_get(body, "rrset"));
+	recs = add_records(jv_array(), ip_get(body, "rrset"));
 	jv_free(c->rec);
 	c->rec = jv_array_length(jv_copy(recs)) == 1 ? jv_array_get(jv_copy(recs), 0) : jv_invalid();
 	jv_free(recs);
@@ -301,7 +301,7 @@ created(void *ud, struct ip_req *r, jv body)
 		call_free(c);
 		return;
 	}
-	hc_wait_action(c->d->hc, hc_get(body, "action"), ACTION_TIMEOUT_MS, create_action, c);
+	hc_wait_action(c->d->hc, ip_get(body, "action"), ACTION_TIMEOUT_MS, create_action, c);
 	jv_free(body);
 }
 
@@ -360,7 +360,7 @@ removed(void *ud, struct ip_req *r, jv body)
 		free(e);
 		call_free(c);
 	} else
-		hc_wait_action(c->d->hc, hc_get(body, "action"), ACTION_TIMEOUT_MS, remove_action, c);
+		hc_wait_action(c->d->hc, ip_get(body, "action"), ACTION_TIMEOUT_MS, remove_action, c);
 	jv_free(body);
 }
 

@@ -51,7 +51,7 @@ set_str(jv o, const char *k, const char *v)
 static const char *
 server_label(jv s)
 {
-	jv l = hc_get(s, "labels"), v = hc_get(l, LABEL);
+	jv l = ip_get(s, "labels"), v = ip_get(l, LABEL);
 	const char *ns = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
 
 	jv_free(v);
@@ -63,7 +63,7 @@ server_label(jv s)
 static jv
 server_addr(jv s, int version)
 {
-	jv pn = hc_get(s, "public_net"), ip = hc_get(pn, version == 4 ? "ipv4" : "ipv6");
+	jv pn = ip_get(s, "public_net"), ip = ip_get(pn, version == 4 ? "ipv4" : "ipv6");
 	const char *a = ip_get_str(ip, "ip");
 	jv out = jv_null();
 	char buf[INET6_ADDRSTRLEN + 8], txt[INET6_ADDRSTRLEN];
@@ -98,7 +98,7 @@ server_addr(jv s, int version)
 static jv
 instance_obj(jv base, jv s)
 {
-	char *id = hc_id(hc_get(s, "id"));
+	char *id = hc_id(ip_get(s, "id"));
 
 	base = set_str(base, "type", "instance");
 	base = set_str(base, "instance", ip_get_str(s, "name"));
@@ -148,7 +148,7 @@ ls_got(void *ud, jv servers, const char *err)
 	jv_array_foreach(servers, i, s) {
 		const char *name = ip_get_str(s, "name"), *label = server_label(s);
 		const char *srv = name ? ip_name_of_instance(hz->run->ns, name) : NULL;
-		char *id = hc_id(hc_get(s, "id"));
+		char *id = hc_id(ip_get(s, "id"));
 		/* the selector narrows; membership is decided here, exactly */
 		if (srv && id && label && (strcmp(label, hz->run->ns) == 0 || hz->run->ls_all))
 			l->each(instance_obj(ip_name_obj(hz->run->ns, hz->run->cfg->zone, srv), s),
@@ -188,7 +188,7 @@ static void
 polled(void *ud, struct ip_req *r, jv body)
 {
 	struct op *o = ud;
-	jv s = hc_get(body, "server");
+	jv s = ip_get(body, "server");
 	const char *st = r->status == 200 ? ip_get_str(s, "status") : NULL;
 	char status[32];
 
@@ -285,7 +285,7 @@ static void
 looked_up(void *ud, struct ip_req *r, jv body)
 {
 	struct op *o = ud;
-	jv servers = hc_get(body, "servers");
+	jv servers = ip_get(body, "servers");
 	int theirs = 0;
 
 	if (r->status == 200 && jv_get_kind(servers) == JV_KIND_ARRAY) {
@@ -293,7 +293,7 @@ looked_up(void *ud, struct ip_req *r, jv body)
 			const char *name = ip_get_str(s, "name"), *label = server_label(s);
 			if (o->id == NULL && name && strcmp(name, o->j->instance) == 0) {
 				if (label && strcmp(label, o->hz->run->ns) == 0)
-					o->id = hc_id(hc_get(s, "id"));
+					o->id = hc_id(ip_get(s, "id"));
 				else
 					theirs = 1;
 			}
@@ -333,7 +333,7 @@ static void
 created(void *ud, struct ip_req *r, jv body)
 {
 	struct op *o = ud;
-	jv s = hc_get(body, "server"), acts;
+	jv s = ip_get(body, "server"), acts;
 	const char *code = hc_error_code(body);
 
 	if ((r->status >= 500 || r->status == 0 ||
@@ -348,7 +348,7 @@ created(void *ud, struct ip_req *r, jv body)
 		look_up(o);
 		return;
 	}
-	o->id = r->status == 201 || r->status == 200 ? hc_id(hc_get(s, "id")) : NULL;
+	o->id = r->status == 201 || r->status == 200 ? hc_id(ip_get(s, "id")) : NULL;
 	if (o->id == NULL) {
 		char *e = r->status == 201 || r->status == 200 ?
 		    ip_xasprintf("%s: no server id in the answer", r->what) : hc_error(r, body);
@@ -363,12 +363,12 @@ created(void *ud, struct ip_req *r, jv body)
 		done(o, jv_invalid(), "instances-create", e);
 		return;
 	}
-	acts = hc_get(body, "next_actions");
+	acts = ip_get(body, "next_actions");
 	if (jv_get_kind(acts) != JV_KIND_ARRAY) {
 		jv_free(acts);
 		acts = jv_array();
 	}
-	acts = jv_array_append(acts, hc_get(body, "action"));
+	acts = jv_array_append(acts, ip_get(body, "action"));
 	jv_free(s);
 	jv_free(body);
 	free(o->err);	/* an earlier attempt's */
@@ -464,7 +464,7 @@ deleted(void *ud, struct ip_req *r, jv body)
 		return;
 	}
 	if (o->hz->run->wait) {
-		hc_wait_action(o->hz->hc, hc_get(body, "action"), o->hz->run->timeout_ms,
+		hc_wait_action(o->hz->hc, ip_get(body, "action"), o->hz->run->timeout_ms,
 		    delete_action, o);
 		jv_free(body);
 		return;
@@ -478,7 +478,7 @@ static void
 delete_check(void *ud, struct ip_req *r, jv body)
 {
 	struct op *o = ud;
-	jv s = hc_get(body, "server");
+	jv s = ip_get(body, "server");
 	const char *name = ip_get_str(s, "name"), *label = server_label(s);
 	char *path, *e = NULL;
 
@@ -670,7 +670,7 @@ hz_open(struct ip_run *run)
 	body = hc_call_sync(hz->hc, "GET", path, jv_invalid(), &r);
 	free(path);
 	free(loc);
-	locs = hc_get(body, "locations");
+	locs = ip_get(body, "locations");
 	if (r->status != 200) {
 		e = hc_error(r, body);
 		ip_die(IP_EXIT_FATAL, "%s%s", e, r->status == 401 ?

@@ -8,22 +8,6 @@
 #include "openstack.h"
 #include "stream.h"
 
-/* obj[key] of any kind (a copy), or null: ip_get_obj is for objects only. */
-jv
-os_get(jv obj, const char *key)
-{
-	jv v;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
-
 /* One line from an OpenStack error body: {"<kind>": {"message": ...}} for
  * nova, {"error": {"message": ...}} for keystone, else the HTTP status. */
 char *
@@ -157,7 +141,7 @@ pick_endpoint(struct os *os, jv catalog, char *regions, size_t rlen)
 		return NULL;
 	jv_array_foreach(catalog, i, svc) {
 		const char *type = jv_get_kind(svc) == JV_KIND_OBJECT ? ip_get_str(svc, "type") : NULL;
-		jv eps = type && strcmp(type, "compute") == 0 ? os_get(svc, "endpoints") : jv_null();
+		jv eps = type && strcmp(type, "compute") == 0 ? ip_get(svc, "endpoints") : jv_null();
 		if (jv_get_kind(eps) == JV_KIND_ARRAY) {
 			jv_array_foreach(eps, k, e) {
 				const char *region = NULL, *u = NULL;
@@ -223,14 +207,14 @@ os_auth_parse(struct os *os, struct ip_req *r, int first, char **err)
 	}
 	if (os->v3) {
 		tok = ip_req_resp_header(r, "x-subject-token");
-		jv t = os_get(body, "token");
-		catalog = os_get(t, "catalog");
+		jv t = ip_get(body, "token");
+		catalog = ip_get(t, "catalog");
 		jv_free(t);
 	} else {
-		jv a = os_get(body, "access"), t = os_get(a, "token");
+		jv a = ip_get(body, "access"), t = ip_get(a, "token");
 		tok = ip_get_str(t, "id");
 		tok = tok ? ip_xstrdup(tok) : NULL;
-		catalog = os_get(a, "serviceCatalog");
+		catalog = ip_get(a, "serviceCatalog");
 		jv_free(a);
 		jv_free(t);
 	}
@@ -283,13 +267,13 @@ os_discover(struct os *os, const char *auth_url)
 	ip_http_do(os->run->http, r);
 	body = ip_req_json(r);
 	if (r->status == 200 || r->status == 300) {
-		jv vs = os_get(body, "versions");
+		jv vs = ip_get(body, "versions");
 		if (jv_get_kind(vs) == JV_KIND_OBJECT)
-			vals = os_get(vs, "values");
+			vals = ip_get(vs, "values");
 		else if (jv_get_kind(vs) == JV_KIND_ARRAY)
 			vals = jv_copy(vs);
 		else {
-			jv one = os_get(body, "version");
+			jv one = ip_get(body, "version");
 			vals = jv_get_kind(one) == JV_KIND_OBJECT ? JV_ARRAY(jv_copy(one)) : jv_array();
 			jv_free(one);
 		}
@@ -297,7 +281,7 @@ os_discover(struct os *os, const char *auth_url)
 		if (jv_get_kind(vals) == JV_KIND_ARRAY) {
 			jv_array_foreach(vals, i, v) {
 				const char *id = ip_get_str(v, "id");
-				jv links = os_get(v, "links");
+				jv links = ip_get(v, "links");
 				char **slot = id == NULL ? NULL : strncmp(id, "v3", 2) == 0 ? &v3 :
 				    strncmp(id, "v2.0", 4) == 0 ? &v2 : NULL;
 				if (slot && *slot == NULL && jv_get_kind(links) == JV_KIND_ARRAY) {

@@ -50,7 +50,7 @@ static jv
 pick_addr(const struct os *os, jv server, int version)
 {
 	const char *acc = ip_get_str(server, version == 4 ? "accessIPv4" : "accessIPv6");
-	jv addrs = os_get(server, "addresses"), keys, found = jv_null();
+	jv addrs = ip_get(server, "addresses"), keys, found = jv_null();
 
 	if (acc && *acc && os->network == NULL) {
 		jv_free(addrs);
@@ -104,7 +104,7 @@ pick_addr(const struct os *os, jv server, int version)
 static const char *
 server_tag(jv server)
 {
-	jv md = os_get(server, "metadata");
+	jv md = ip_get(server, "metadata");
 	const char *t = NULL;
 
 	if (jv_get_kind(md) == JV_KIND_OBJECT) {
@@ -163,7 +163,7 @@ ls_done(struct call *c, struct ip_req *r)
 		return;
 	}
 	body = ip_req_json(r);
-	servers = os_get(body, "servers");
+	servers = ip_get(body, "servers");
 	if (jv_get_kind(servers) != JV_KIND_ARRAY) {
 		ip_warn("nova %s: no servers in the answer", r->what);
 		l->failed = 1;
@@ -191,7 +191,7 @@ ls_done(struct call *c, struct ip_req *r)
 		jv_free(s);
 		(void)i;
 	}
-	links = os_get(body, "servers_links");
+	links = ip_get(body, "servers_links");
 	if (jv_get_kind(links) == JV_KIND_ARRAY)
 		jv_array_foreach(links, k, lk) {
 			const char *rel = ip_get_str(lk, "rel");
@@ -307,11 +307,11 @@ polled(struct call *c, struct ip_req *r)
 		return;
 	}
 	body = ip_req_json(r);
-	s = os_get(body, "server");
+	s = ip_get(body, "server");
 	st = r->status == 200 ? ip_get_str(s, "status") : NULL;
 	snprintf(status, sizeof(status), "%s", st ? st : "unknown");
 	if (st && strcmp(st, "ERROR") == 0) {
-		jv f = os_get(s, "fault");
+		jv f = ip_get(s, "fault");
 		const char *m = ip_get_str(f, "message");
 		char *msg = ip_xasprintf("server %s went to ERROR: %s", jb->id,
 		    m ? m : "nova gave no fault");
@@ -363,7 +363,7 @@ static void
 looked_up(struct call *c, struct ip_req *r)
 {
 	struct job *jb = c->ud;
-	jv body = ip_req_json(r), servers = os_get(body, "servers");
+	jv body = ip_req_json(r), servers = ip_get(body, "servers");
 
 	if (r->status == 200 && jv_get_kind(servers) == JV_KIND_ARRAY) {
 		jv_array_foreach(servers, i, s) {
@@ -392,7 +392,7 @@ static void
 created(struct call *c, struct ip_req *r)
 {
 	struct job *jb = c->ud;
-	jv body = ip_req_json(r), s = os_get(body, "server");
+	jv body = ip_req_json(r), s = ip_get(body, "server");
 	const char *id = ip_get_str(s, "id");
 
 	if ((r->status >= 500 || r->status == 0) && jb->looks++ < 2) {
@@ -554,7 +554,7 @@ delete_check(struct call *c, struct ip_req *r)
 		return;
 	}
 	body = ip_req_json(r);
-	s = os_get(body, "server");
+	s = ip_get(body, "server");
 	name = ip_get_str(s, "name");
 	tag = server_tag(s);
 	if (name == NULL || strcmp(name, jb->j->instance) != 0) {

@@ -38,8 +38,6 @@ struct os {
 	struct call *waiting;
 };
 
-/* obj[key] of any kind (a copy), or null: ip_get_obj is for objects only. */
-jv os_get(jv obj, const char *key);
 /* One line from an OpenStack error body, else the HTTP status (malloc'd). */
 char *os_api_error(const char *svc, const struct ip_req *r);
 char *os_b64(const char *s, size_t n);
