@@ -35,11 +35,12 @@ SUBST    = sed -e 's|@VERSION@|$(VERSION)|g'
 # Debian 12 packages: build (first line), tests and demo (the rest).
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev \
-             libqrencode-dev
+             libqrencode-dev libldns-dev
 DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
              openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo \
              chromium zbar-tools poppler-utils bash-completion zsh \
-             dpkg-dev debhelper lintian mmdebstrap
+             dpkg-dev debhelper lintian mmdebstrap \
+             bind9 bind9-dnsutils knot knot-dnsutils faketime
 
 all: $(BINS) $(GENMANS)
 
@@ -73,6 +74,9 @@ $(B)/.version: FORCE
 	@mkdir -p $(@D)
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
+
+# ip-dns's rfc2136 provider: libldns (no .pc file in every release) and threads.
+$(B)/bin/ip-dns: LDLIBS += $(or $(shell pkg-config --libs ldns 2>/dev/null),-lldns) -pthread
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -434,6 +434,10 @@ check_keys(const struct ip_config *c, const char *section, const char *const *kn
 static int
 secret_key(const char *k)
 {
+	/* a key's name or algorithm is not secret, and redacting a short or
+	 * common one ("hmac-sha256") would garble messages */
+	if (!strcmp(k, "key_name") || !strcmp(k, "key_algorithm"))
+		return 0;
 	return strstr(k, "password") || strstr(k, "secret") || strstr(k, "key") ||
 	    strstr(k, "token") || strstr(k, "credential");
 }

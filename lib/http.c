@@ -20,8 +20,16 @@ struct timer {
 	struct timer *next;
 };
 
+struct watch {
+	int fd;
+	void (*fn)(void *);
+	void *arg;
+};
+
 struct ip_http {
 	CURLM *multi;
+	struct watch *watch;
+	int nwatch, capwatch;
 	struct ip_http_opts o;
 	struct ip_req *qhead, *qtail;	/* not started yet, or waiting to retry */
 	int nqueued, running;
@@ -280,6 +288,7 @@ ip_http_free(struct ip_http *h)
 	}
 	curl_multi_cleanup(h->multi);
 	curl_global_cleanup();
+	free(h->watch);
 	free(h);
 }
 
@@ -516,15 +525,45 @@ run_timers(struct ip_http *h)
 int
 ip_http_pending(const struct ip_http *h)
 {
-	return h->nqueued + h->running + h->ntimers;
+	return h->nqueued + h->running + h->ntimers + h->nwatch;
+}
+
+void
+ip_http_watch(struct ip_http *h, int fd, void (*fn)(void *), void *arg)
+{
+	if (h->nwatch == h->capwatch) {
+		h->capwatch = h->capwatch ? 2 * h->capwatch : 8;
+		h->watch = ip_xrealloc(h->watch, h->capwatch * sizeof(*h->watch));
+	}
+	h->watch[h->nwatch].fd = fd;
+	h->watch[h->nwatch].fn = fn;
+	h->watch[h->nwatch].arg = arg;
+	h->nwatch++;
+}
+
+void
+ip_http_unwatch(struct ip_http *h, int fd)
+{
+	for (int i = 0; i < h->nwatch; i++)
+		if (h->watch[i].fd == fd) {
+			h->watch[i] = h->watch[--h->nwatch];
+			return;
+		}
+}
+
+int
+ip_http_parallel(const struct ip_http *h)
+{
+	return h->o.parallel;
 }
 
 void
 ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_wait_ms)
 {
+	struct curl_waitfd *w = ip_xcalloc((size_t)nfds + (size_t)h->nwatch + 1, sizeof(*w));
 	long long now, next;
 	long wait = max_wait_ms;
-	int still, acted;
+	int still, acted, nw = 0, nwatch;
 
 	for (int i = 0; i < nfds; i++)
 		fds[i].revents = 0;
@@ -545,8 +584,24 @@ ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_
 		wait = next - now < 0 ? 0 : (long)(next - now);
 	if (wait < 0)
 		wait = 0;
+	/* the caller's fds, then the watched ones */
+	memcpy(w, fds, (size_t)nfds * sizeof(*w));
+	nw = nfds;
+	nwatch = h->nwatch;
+	for (int i = 0; i < nwatch; i++)
+		w[nw++] = (struct curl_waitfd){ .fd = h->watch[i].fd, .events = CURL_WAIT_POLLIN };
 	/* curl does not report POLLHUP: callers read non-blocking anyway */
-	curl_multi_poll(h->multi, nfds > 0 ? fds : NULL, (unsigned)nfds, (int)wait, NULL);
+	curl_multi_poll(h->multi, nw ? w : NULL, (unsigned)nw, (int)wait, NULL);
+	for (int i = 0; i < nfds; i++)
+		fds[i].revents = w[i].revents;
+	/* a callback may unwatch: find each ready fd again before calling */
+	for (int i = nfds; i < nw; i++)
+		for (int k = 0; w[i].revents && k < h->nwatch; k++)
+			if (h->watch[k].fd == w[i].fd) {
+				h->watch[k].fn(h->watch[k].arg);
+				break;
+			}
+	free(w);
 	curl_multi_perform(h->multi, &still);
 	process_done(h);
 	run_timers(h);

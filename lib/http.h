@@ -96,6 +96,12 @@ void ip_http_step(struct ip_http *h, int fd, int *fd_ready, long max_wait_ms);
 void ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_wait_ms);
 /* Run until nothing is pending. */
 void ip_http_run(struct ip_http *h);
+/* Also wait for fd: fn(arg) runs from the loop when it is readable.  A
+ * watched fd counts as pending (a worker's done-pipe: ip_http_run waits). */
+void ip_http_watch(struct ip_http *h, int fd, void (*fn)(void *), void *arg);
+void ip_http_unwatch(struct ip_http *h, int fd);
+/* The -j bound, for work that is not HTTP but shares it. */
+int ip_http_parallel(const struct ip_http *h);
 
 /* http:// is refused unless the host is loopback (tests, proxies). */
 int ip_url_ok(const char *url, const char **why);

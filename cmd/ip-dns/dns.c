@@ -44,6 +44,7 @@ struct ls {
 	struct dns_run *d;
 	jv out;
 	int failed;
+	char *err;		/* the last failure, said once */
 };
 
 static void
@@ -52,7 +53,11 @@ ls_got(void *ud, jv recs, const char *err)
 	struct ls *l = ud;
 
 	if (err) {
-		ip_warn("%s", err);
+		/* A and AAAA often fail alike: say it once */
+		if (l->err == NULL || strcmp(l->err, err))
+			ip_warn("%s", err);
+		free(l->err);
+		l->err = ip_xstrdup(err);
 		l->failed = 1;
 	} else {
 		jv_array_foreach(recs, i, rec) {
@@ -70,7 +75,7 @@ ls_got(void *ud, jv recs, const char *err)
 int
 dns_ls(struct dns_run *d)
 {
-	struct ls l = { d, jv_array(), 0 };
+	struct ls l = { d, jv_array(), 0, NULL };
 
 	d->P->list(d->prov, "A", NULL, ls_got, &l);
 	d->P->list(d->prov, "AAAA", NULL, ls_got, &l);
@@ -82,6 +87,7 @@ dns_ls(struct dns_run *d)
 		jv_array_foreach(l.out, i, o)
 			ip_emit(o);
 	jv_free(l.out);
+	free(l.err);
 	return ip_exit_status();
 }
 
