@@ -27,7 +27,7 @@ TOOLS    = $(notdir $(patsubst %/main.c,%,$(wildcard cmd/ip-*/main.c)))
 LIBSRC   = $(wildcard lib/*.c)
 LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
 BINS     = $(TOOLS:%=$(B)/bin/%) $(if $(wildcard install-party),$(B)/bin/install-party)
-MANS     = $(wildcard man/*.1 man/*.5)
+MANS     = $(wildcard man/*.1 man/*.5 man/*.7)
 GENMANS  = $(MANS:%=$(B)/%)
 # @DATADIR@ and @VERSION@ in the wrapper, the version in the man pages' .Os.
 SUBST    = sed -e 's|@VERSION@|$(VERSION)|g'
@@ -113,13 +113,14 @@ demo: deps
 	sh examples/demo.sh
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
 	for t in $(TOOLS); do cp $(B)/bin/$$t $(DESTDIR)$(BINDIR)/; done
 	if [ -f install-party ]; then \
 	  $(SUBST) -e 's|@DATADIR@|$(DATADIR)|g' install-party > $(DESTDIR)$(BINDIR)/install-party && \
 	  chmod 755 $(DESTDIR)$(BINDIR)/install-party; fi
 	for m in $(filter %.1,$(GENMANS)); do cp $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(filter %.5,$(GENMANS)); do cp $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(filter %.7,$(GENMANS)); do cp $$m $(DESTDIR)$(MANDIR)/man7/; done
 	cp -R share/. $(DESTDIR)$(DATADIR)/
 	mkdir -p $(DESTDIR)$(EXAMPLESDIR)
 	cp examples/* $(DESTDIR)$(EXAMPLESDIR)/

@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "extprov.h"
 #include "http.h"
 #include "log.h"
 #include "names.h"
@@ -472,7 +473,15 @@ provider(const struct ip_config *c, const char *path, const char *const *known)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 		    i ? ", " : "", known[i]);
 	}
-	ip_config_die(c, path, "unknown provider (known: %s)", list);
+	/* an external provider: ip-instances-NAME or ip-dns-NAME on PATH */
+	char *tool = ip_xasprintf("ip-%.*s", (int)strcspn(path, "."), path);
+	char *ext = ip_ext_find(tool, s);
+	if (ext) {
+		free(ext);
+		free(tool);
+		return s;
+	}
+	ip_config_die(c, path, "unknown provider (known: %s, or an executable %s-NAME on PATH)", list, tool);
 }
 
 static int

@@ -46,9 +46,9 @@ config_error "empty password" "config.yaml:7:13: instances.password: must not be
 edit '/^  password:/d'
 config_error "missing password" "instances: missing key 'password'"
 edit 's/^  provider: openstack/  provider: aws/'
-config_error "unknown instances provider" "config.yaml:8:13: instances.provider: unknown provider \\(known: openstack, hetzner\\)"
+config_error "unknown instances provider" "config.yaml:8:13: instances.provider: unknown provider \\(known: openstack, hetzner, exec, or an executable ip-instances-NAME on PATH\\)"
 edit 's/^  provider: ovh/  provider: route53/'
-config_error "unknown dns provider" "dns.provider: unknown provider \\(known: ovh, hetzner, rfc2136\\)"
+config_error "unknown dns provider" "dns.provider: unknown provider \\(known: ovh, hetzner, rfc2136, exec, or an executable ip-dns-NAME on PATH\\)"
 edit 's/^    api_version: 2/    - api_version/'
 config_error "args not a mapping" "config.yaml:10:5: instances.args: expected a mapping, found a list"
 edit '/^  args:/,+1d'

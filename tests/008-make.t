@@ -12,6 +12,7 @@ done
 ok "$([ -f "$T/root/opt/ip/share/install-party/setup.sh.in" ]; echo $?)" "installs the first-boot template"
 ok "$([ -x "$T/root/opt/ip/share/install-party/examples/delete-orphans.sh" ]; echo $?)" "installs the examples (the crontab names them there)"
 ok "$([ -f "$T/root/opt/ip/share/man/man5/install-party.yaml.5" ]; echo $?)" "installs install-party.yaml.5"
+ok "$([ -f "$T/root/opt/ip/share/man/man7/ip-provider.7" ]; echo $?)" "installs ip-provider.7"
 if [ -f "$TOP/install-party" ]; then
 	ok "$([ -x "$T/root/opt/ip/bin/install-party" ]; echo $?)" "installs the install-party wrapper"
 	like "$(cat "$T/root/opt/ip/bin/install-party")" "/opt/ip/share/install-party" "the wrapper finds its data under PREFIX"

@@ -27,7 +27,8 @@ dns_provider_find(const struct ip_config *cfg)
 	for (int i = 0; providers[i]; i++)
 		if (!strcmp(providers[i]->name, cfg->dns_provider))
 			return providers[i];
-	ip_config_die(cfg, "dns.provider", "not supported by ip-dns");
+	/* the loader accepted it: ip-dns-NAME is on PATH (ip-provider(7)) */
+	return &ip_dns_provider_exec;
 }
 
 static const char *const rtypes[2] = { "A", "AAAA" };
@@ -35,7 +36,8 @@ static const char *const rtypes[2] = { "A", "AAAA" };
 static jv
 record(struct dns_run *d, const char *name, jv rec)
 {
-	return ip_record_obj(d->cfg->namespace, d->cfg->zone, name, rec, d->P->name);
+	/* the configured name: an external provider's, not "exec" */
+	return ip_record_obj(d->cfg->namespace, d->cfg->zone, name, rec, d->cfg->dns_provider);
 }
 
 /* ---------------------------------------------------------------- ls */

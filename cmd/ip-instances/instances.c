@@ -31,8 +31,8 @@ inst_setup(struct inst_run *r, const char *udfile, int create)
 	for (int i = 0; providers[i]; i++)
 		if (strcmp(providers[i]->name, cfg->instances_provider) == 0)
 			r->P = providers[i];
-	if (r->P == NULL)
-		ip_config_die(cfg, "instances.provider", "not supported by ip-instances");
+	if (r->P == NULL)	/* the loader found ip-instances-NAME on PATH */
+		r->P = &ip_instance_provider_exec;
 	r->taken = jv_object();
 	if (!udfile)
 		return;

@@ -95,7 +95,6 @@ _dns_bind() {
 	d=$T/bind; mkdir -p "$d"
 	command -v named >/dev/null || { DNS_WHY="named (bind9) is not installed"; return 1; }
 	dns_zone_file >"$d/zone"
-	echo 'zone "other.test" {};' >/dev/null
 	printf '%s\n' "\$ORIGIN other.test." "\$TTL 300" "@ SOA ns1.other.test. h.other.test. 1 3600 600 86400 60" \
 	    "@ NS ns1.other.test." "ns1 A 127.0.0.1" >"$d/other"
 	cat >"$d/named.conf" <<EOF2
