@@ -354,6 +354,10 @@ start(struct ip_http *h, struct ip_req *r)
 	}
 	if (r->fresh_connect)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	if (r->certinfo)
+		curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	if (r->pipewait)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	if (strcmp(r->method, "GET") == 0)
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	else if (strcmp(r->method, "HEAD") == 0)

@@ -31,6 +31,12 @@ struct ip_req {
 	long (*retry_delay)(const struct ip_req *r);
 	/* Follow redirects (https only), as release downloads need. */
 	int follow;
+	/* Keep the peer's certificate chain (CURLINFO_CERTINFO on r->easy,
+	 * valid until ip_req_free). */
+	int certinfo;
+	/* Wait for a connection to the same host that can multiplex (HTTP/2)
+	 * rather than open another: one TLS handshake for many requests. */
+	int pipewait;
 	ip_req_cb done;		/* called once, when finished for good */
 	void *ud;
 	char what[128];		/* label for messages: "nova GET /servers/detail" */
