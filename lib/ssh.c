@@ -361,6 +361,69 @@ ip_ssh_close(struct ip_ssh *s)
 		drop(s);
 }
 
+static const char *
+hostkey_name(int type)
+{
+	switch (type) {
+	case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa";
+	case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
+	case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
+	default: return NULL;
+	}
+}
+
+int
+ip_ssh_probe(const char *host, int port, long timeout_ms, char **banner,
+    const char **type, char fp[64], char **err)
+{
+	long long t0 = ip_now_ms();
+	struct ip_ssh *s = ip_xcalloc(1, sizeof(*s));
+	size_t keylen;
+	int kt;
+
+	*banner = NULL;
+	s->sock = tcp_connect(host, port, timeout_ms, err);
+	if (s->sock < 0) {
+		drop(s);
+		return IP_SSH_ETIMEOUT;
+	}
+	if (!(s->sess = libssh2_session_init())) {
+		*err = ip_xstrdup("libssh2_session_init failed");
+		drop(s);
+		return IP_SSH_EPROTO;
+	}
+	long left = timeout_ms - (long)(ip_now_ms() - t0);
+	libssh2_session_set_timeout(s->sess, left > 1 ? left : 1);
+	/* ip-provision's preference, so the key is the one it recorded */
+	libssh2_session_method_pref(s->sess, LIBSSH2_METHOD_HOSTKEY,
+	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,ssh-rsa");
+	if (libssh2_session_handshake(s->sess, s->sock) != 0) {
+		int e = libssh2_session_last_errno(s->sess);
+		*err = sess_error(s->sess, "SSH handshake");
+		drop(s);
+		return e == LIBSSH2_ERROR_TIMEOUT ? IP_SSH_ETIMEOUT : IP_SSH_EPROTO;
+	}
+	const char *b = libssh2_session_banner_get(s->sess);
+	const char *hash = libssh2_hostkey_hash(s->sess, LIBSSH2_HOSTKEY_HASH_SHA256);
+	const char *key = libssh2_session_hostkey(s->sess, &keylen, &kt);
+	*type = hostkey_name(kt);
+	if (!key || !hash || !*type) {
+		*err = ip_xstrdup("host key: none or of an unknown type");
+		drop(s);
+		return IP_SSH_EPROTO;
+	}
+	unsigned char b64[48];
+	EVP_EncodeBlock(b64, (const unsigned char *)hash, 32);
+	b64[43] = '\0';
+	snprintf(fp, 64, "SHA256:%s", b64);
+	*banner = ip_xstrdup(b ? b : "");
+	drop(s);
+	return IP_SSH_OK;
+}
+
 const char *
 ip_ssh_fingerprint(const struct ip_ssh *s)
 {

@@ -46,6 +46,13 @@ typedef void (*ip_ssh_out)(void *ud, int stream, const char *buf, size_t n);
 int ip_ssh_exec(struct ip_ssh *s, const char *cmd, const char *in, size_t inlen,
     long timeout_ms, ip_ssh_out out, void *ud, int *status, char **err);
 
+/* Without logging in: connect, key exchange, within timeout_ms in all.
+ * IP_SSH_OK with *banner (the server's identification line, malloc'd),
+ * *type ("ssh-ed25519") and fp ("SHA256:...", 64 bytes), else an error
+ * with *err.  For status checks; known_hosts is not touched. */
+int ip_ssh_probe(const char *host, int port, long timeout_ms, char **banner,
+    const char **type, char fp[64], char **err);
+
 /* "SHA256:..." of the server's host key (valid while s is open). */
 const char *ip_ssh_fingerprint(const struct ip_ssh *s);
 
