@@ -18,7 +18,7 @@ CFLAGS  ?= -O2 -g
 XCFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wno-format-nonliteral -Ilib -MMD -MP \
            -DIP_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lonig -lm
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lonig -lresolv -lm
 # The one version: the tools (IP_VERSION), the wrapper and the man pages
 # (substituted at build), the package (debian/changelog must agree: tests/012).
 VERSION  = 0.1.0
