@@ -11,11 +11,13 @@
 #include "table.h"
 
 static const char usage[] =
-    "[-H] [-q] [-v] [-S create | delete | -p [-u file]] [file ...]\n"
+    "[-H] [-q] [-v] [-S create | delete | -p [-u file] | -s [--html file]] [file ...]\n"
     "  -H, --hide-orphans   do not print the ORPHANED INSTANCES and ORPHANED DOMAINS tables\n"
     "  -S, --summary MODE   instead of tables, the summary of a create or delete run\n"
     "  -p, --progress       follow the files as they grow: a line per server on stderr\n"
-    "  -u, --until FILE     with --progress: stop once FILE exists and all is read";
+    "  -u, --until FILE     with --progress: stop once FILE exists and all is read\n"
+    "  -s, --status         ip-check's results as a board and a summary line\n"
+    "  --html FILE          with --status: also write the board as a page (--refresh S, default 10)";
 
 #define MAXCOLS 5
 
@@ -272,6 +274,9 @@ main(int argc, char **argv)
 		{ "summary", required_argument, NULL, 'S' },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "until", required_argument, NULL, 'u' },
+		{ "status", no_argument, NULL, 's' },
+		{ "html", required_argument, NULL, 1100 },
+		{ "refresh", required_argument, NULL, 1101 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct table main_t = { NULL, 5, { "Name", "Instance name", "Domain", "Status", "IPv4" }, NULL, 0 };
@@ -279,11 +284,12 @@ main(int argc, char **argv)
 	struct table od = { "ORPHANED DOMAINS", 3, { "Name", "Domain", "Target" }, NULL, 0 };
 	struct summary sm = { 0 };
 	int c, hide = 0, rval = 0, i, mode = 0;
-	const char *until = NULL;
+	const char *until = NULL, *html = NULL;
+	int refresh = 10;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	ip_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:pu:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:pu:s", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))
 			continue;
 		if (c == 'H')
@@ -296,13 +302,23 @@ main(int argc, char **argv)
 			mode = 'p';
 		else if (c == 'u')
 			until = optarg;
+		else if (c == 's')
+			mode = 's';
+		else if (c == 1100)
+			html = optarg;
+		else if (c == 1101)
+			refresh = (int)ip_cli_long("--refresh", optarg, 1, 86400);
 		else
 			ip_usage_error(usage);
 	}
 	if (until && mode != 'p')
 		ip_usage_error(usage);
+	if ((html || refresh != 10) && mode != 's')
+		ip_usage_error(usage);
 	if (mode == 'p')
 		return progress(argc - optind, argv + optind, until);
+	if (mode == 's')
+		return status_board(argc - optind, argv + optind, html, refresh);
 	i = optind;
 	do {
 		struct ip_reader *r = ip_reader_open(i < argc ? argv[i] : "-");

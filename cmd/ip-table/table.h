@@ -9,5 +9,6 @@ size_t width(const char *s);
 char *clean(const char *s);
 /* progress.c: the live view (-p); the exit status. */
 int progress(int nfiles, char **files, const char *until);
+int status_board(int nfiles, char **files, const char *html, int refresh);
 
 #endif
