@@ -36,11 +36,11 @@ SUBST    = sed -e 's|@VERSION@|$(VERSION)|g'
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev \
              libqrencode-dev libldns-dev
-DEPS_TEST  = perl python3 python3-tabulate mandoc valgrind shellcheck openssh-server \
+DEPS_TEST  = perl python3 python3-tabulate python3-cryptography mandoc valgrind shellcheck openssh-server \
              openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo \
              chromium zbar-tools poppler-utils bash-completion zsh \
              dpkg-dev debhelper lintian mmdebstrap \
-             bind9 bind9-dnsutils knot knot-dnsutils faketime
+             bind9 bind9-dnsutils knot knot-dnsutils faketime bsdutils
 
 all: $(BINS) $(GENMANS)
 

@@ -442,7 +442,7 @@ check_client(struct ck_server *s, int *present)
 	*present = 0;
 	if (no_homeserver(r))
 		return res(-1, ms, "no homeserver behind the web server yet (%s)", why(r));
-	*present = r->cc == CURLE_OK && r->status > 0;
+	*present = 1;	/* a broken or hung one still has its federation checked */
 	if (!ok2xx(r))
 		return res(0, ms, "%s", why(r));
 	jv j = json_of(r), vs = jv_invalid();

@@ -60,17 +60,15 @@ parse_ns(const char *arg, struct sockaddr_in *sa)
 
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
+	if (n < sizeof(host)) {
+		memcpy(host, arg, n);
+		host[n] = '\0';
+	}
+	if (n >= sizeof(host) || inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+		ip_warn("--nameserver: expected an IPv4 address, with :PORT or not");
+		exit(IP_EXIT_FATAL);
+	}
 	sa->sin_port = htons(colon ? (int)ip_cli_long("--nameserver port", colon + 1, 1, 65535) : 53);
-	if (n >= sizeof(host)) {
-		ip_warn("--nameserver: expected an IPv4 address, with :PORT or not");
-		exit(IP_EXIT_FATAL);
-	}
-	memcpy(host, arg, n);
-	host[n] = '\0';
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
-		ip_warn("--nameserver: expected an IPv4 address, with :PORT or not");
-		exit(IP_EXIT_FATAL);
-	}
 }
 
 int

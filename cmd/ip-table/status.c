@@ -73,7 +73,7 @@ by_name(const void *a, const void *b)
 {
 	const struct srow *x = a, *y = b;
 
-	return strcmp(x->cell[0], y->cell[0]);
+	return strverscmp(x->cell[0], y->cell[0]);	/* s2 before s10 */
 }
 
 static void

@@ -116,6 +116,7 @@ NAMED
 			echo "PasswordAuthentication no"
 			echo "KbdInteractiveAuthentication no"
 			echo "LogLevel ERROR"
+			echo "MaxStartups 200"	# every server is probed at once
 		} > "$_g.conf"
 		bg /usr/sbin/sshd -D -e -f "$_g.conf" 2> "$_g.log"
 	done
