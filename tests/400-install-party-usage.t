@@ -11,13 +11,13 @@ is "$rc" 2 "no mode: exit 2"
 like "$err" "modes:" "no mode: the modes are listed"
 run install-party frobnicate
 is "$rc" 2 "unknown mode: exit 2"
-like "$err" "unknown mode: frobnicate \\(modes: create, list, delete, cards\\)" "unknown mode: lists the modes"
+like "$err" "unknown mode: frobnicate \\(modes: create, list, delete, cards, status\\)" "unknown mode: lists the modes"
 run install-party -h
 is "$rc" 0 "-h: exit 0"
 like "$out" "^usage: install-party" "-h: usage on stdout"
 run install-party --version
 like "$out" "^install-party [0-9]" "--version"
-for m in create list delete; do
+for m in create list delete status; do
 	run install-party "$m" -h
 	is "$rc:$(printf '%s\n' "$out" | head -1 | cut -d' ' -f1-3)" "0:usage: install-party $m" "$m -h: its usage, exit 0"
 	run install-party "$m" --help
