@@ -156,4 +156,20 @@ like "$out" '"type":"error","name":"zz"' "error objects pass on"
 is "$(printf '%s\n' "$out" | jq -r 'select(.name == "q") | [.check.dns.ok, .check.dns.detail, .check.stage] | @tsv')" \
 	"$(printf '\tno domain\tnone')" "a server with no domain: not applicable, stage none"
 
+# The plain build under valgrind, on good and broken servers alike.
+if command -v valgrind >/dev/null; then
+	matrix_knobs "{\"$(d 4)\":[\"badsig\"]}"
+	head -4 "$MX/servers" > "$T/four"
+	# shellcheck disable=SC2086
+	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    "$IP_PLAIN_BINDIR/ip-check" $MX_CHECK_ARGS --timeout 10 "$T/four"
+	is "$rc" 1 "ip-check under valgrind: clean"
+	printf '%s\n' "$out" > "$T/four.checked"
+	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    "$IP_PLAIN_BINDIR/ip-table" --status --html "$T/four.html" "$T/four.checked" "$T/mixed"
+	is "$rc" 1 "ip-table --status under valgrind: clean"
+else
+	skip "valgrind is not installed"
+fi
+
 done_testing

@@ -256,6 +256,8 @@ ck_start(struct ip_http *h, const struct ck_opts *o, jv item, int notify_fd,
 			r->ud = s;
 			ip_req_resolve(r, s->domain, o->web_port, s->addr);
 			r->certinfo = i == W_ROOT;
+			/* one TLS handshake per server: the others wait for its HTTP/2 */
+			r->pipewait = i != W_ROOT;
 			r->done = web_done;
 			/* a connection of its own: the certificate is read from it */
 			r->fresh_connect = i == W_ROOT;

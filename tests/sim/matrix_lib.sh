@@ -31,8 +31,8 @@ matrix_start() {
 		done
 	}
 	_modes="$*"
-	MX_WEB_PORT=$(free_port) MX_SSH_PORT=$(free_port) MX_DNS_PORT=$(free_port)
-	_dead=$(free_port) _http=$(free_port)
+	MX_WEB_PORT=$(party_port) MX_SSH_PORT=$(party_port) MX_DNS_PORT=$(party_port)
+	_dead=$(party_port) _http=$(party_port)
 
 	bg python3 "$TOP/tests/sim/matrix_sim.py" --port-file "$MX/sim.port" \
 	    --knobs "$MX_KNOBS" --log "$MX_SIM_LOG"
