@@ -57,7 +57,7 @@ _install_party()
 			;;
 		--config=*) cfg=${w#*=} ;;
 		-s | --server | -e | --exclude | -n | --name | -N | --number | -j | --jobs | \
-			--log-dir | --post-install-script | --pdf | --paper | --ssh-port)
+			--log-dir | --post-install-script | --pdf | --paper | --ssh-port | --html | -t | --timeout)
 			[[ -n $mode ]] && ((i++))
 			;;
 		-*) ;;
@@ -80,7 +80,7 @@ _install_party()
 		_install_party_dirs "$cur"
 		return
 		;;
-	cards:--pdf)
+	cards:--pdf | status:--html)
 		_install_party_files "$cur"
 		return
 		;;
@@ -88,10 +88,12 @@ _install_party()
 		_install_party_words "a4 letter" "$cur"
 		return
 		;;
-	create:-n | create:--name | *:-N | *:--number | *:-j | *:--jobs | cards:--ssh-port)
+	create:-n | create:--name | *:-N | *:--number | *:-j | *:--jobs | cards:--ssh-port | \
+		status:-t | status:--timeout | status:-w | status:--watch)
 		return
 		;;
-	delete:-s | delete:--server | delete:-e | delete:--exclude | cards:-s | cards:--server)
+	delete:-s | delete:--server | delete:-e | delete:--exclude | cards:-s | cards:--server | \
+		status:-s | status:--server)
 		_install_party_words "$(_install_party_servers "${COMP_WORDS[0]}" "$cfg")" "$cur"
 		return
 		;;
@@ -102,7 +104,7 @@ _install_party()
 		if [[ $cur == -* ]]; then
 			_install_party_words "-c --config -q --quiet -v --verbose -h --help --version" "$cur"
 		else
-			_install_party_words "create list delete cards" "$cur"
+			_install_party_words "create list delete cards status" "$cur"
 		fi
 		;;
 	create)
@@ -118,6 +120,10 @@ _install_party()
 		;;
 	cards)
 		_install_party_words "-s --server --pdf --json --paper --ssh-port $common" "$cur"
+		;;
+	status)
+		_install_party_words "-s --server -w --watch --json --html -j --jobs -t --timeout
+			$common" "$cur"
 		;;
 	esac
 }
@@ -159,13 +165,18 @@ _install_party_tool()
 		_install_party_words "a4 letter" "$cur"
 		return
 		;;
+	ip-table:--html | ip-table:-s | ip-table:--status)
+		_install_party_files "$cur"
+		return
+		;;
 	ip-table:-S | ip-table:--summary)
 		_install_party_words "create delete" "$cur"
 		return
 		;;
 	*:-j | *:--jobs | *:--parallel | *:-t | *:--timeout | *:-N | *:--number | \
 		*:-e | *:--exclude | *:-s | *:--server | *:-C | *:--command | *:--ssh-port | \
-		*:--web-port | *:--setup-dir | *:--setup-timeout | *:--script-timeout)
+		*:--web-port | *:--setup-dir | *:--setup-timeout | *:--script-timeout | \
+		*:--nameserver | *:--refresh)
 		return
 		;;
 	esac
@@ -195,7 +206,11 @@ _install_party_tool()
 		files=""
 		;;
 	ip-table)
-		opts="-H --hide-orphans -S --summary -p --progress -u --until"
+		opts="-H --hide-orphans -S --summary -p --progress -u --until -s --status --html
+			--refresh"
+		;;
+	ip-check)
+		opts="-j --jobs -t --timeout --nameserver --ssh-port --web-port --ca-file --known-hosts"
 		;;
 	ip-cards)
 		opts="--json --paper --known-hosts --ssh-port"
@@ -220,4 +235,4 @@ _install_party_tool()
 }
 
 complete -F _install_party install-party
-complete -F _install_party_tool ip-names ip-instances ip-dns ip-join ip-provision ip-table ip-cards
+complete -F _install_party_tool ip-names ip-instances ip-dns ip-join ip-provision ip-table ip-cards ip-check

@@ -45,14 +45,14 @@ missing() { # missing WANTED OFFERED: the wanted lines not offered
 
 bash --norc -c '. "$0"; complete -p install-party' "$BASHC" > "$T/spec" 2>&1
 like "$(cat "$T/spec")" "^complete -F _install_party install-party$" "bash: complete -p install-party"
-is "$(bcomp install-party '')" "$(words create delete list cards)" "bash: the modes"
+is "$(bcomp install-party '')" "$(words create delete list cards status)" "bash: the modes"
 modes=$(install-party --help | sed -n '/^modes:/,/^[^ ]/s/^  \([a-z][a-z-]*\) .*/\1/p' | sort -u)
 like "$modes" "create" "install-party --help lists the modes"
 is "$(bcomp install-party '')" "$modes" "bash: every mode install-party --help lists"
 is "$(zcomp 'install-party ')" "$modes" "zsh: every mode install-party --help lists"
 is "$(bcomp install-party de)" "delete" "bash: a mode's prefix"
 is "$(bcomp install-party -v -c x.yaml l)" "list" "bash: the mode after global options"
-is "$(zcomp 'install-party ')" "$(words create delete list cards)" "zsh: the modes"
+is "$(zcomp 'install-party ')" "$(words create delete list cards status)" "zsh: the modes"
 is "$(zcomp 'install-party -v cr')" "create" "zsh: a mode's prefix after an option"
 for m in $modes; do
 	want=$(longopts install-party "$m")
@@ -122,5 +122,5 @@ else
 	skip "bash-completion is not installed"
 fi
 ZSHD=$T/root/usr/share/zsh/vendor-completions
-is "$(zcomp 'install-party ')" "$(words create delete list cards)" "zsh: the installed file completes the modes"
+is "$(zcomp 'install-party ')" "$(words create delete list cards status)" "zsh: the installed file completes the modes"
 done_testing
