@@ -65,6 +65,7 @@ is "$(detail s5 dns)" "resolves to 127.0.99.5, not 127.0.100.5" "wrongdns: where
 like "$(detail s6 ssh)" "refused" "nossh: connection refused"
 like "$(detail s7 ssh)" "^host key changed: ssh-ed25519 SHA256:" "badkey: the key changed"
 like "$(detail s1 ssh)" "^SSH-2.0-OpenSSH.*as recorded$" "the banner and the recorded key"
+head -2 "$MX/servers" > "$T/two"
 like "$(detail s8 element)" "base_url is https://other.np.example.com" "badelement: base_url"
 is "$(detail s9 federation)" "HTTP 502" "fed502: the federation check"
 like "$(detail s10 keys)" "server_name is wrong.example.net" "wrong_name: the keys check"
@@ -87,6 +88,10 @@ is "$(jq -s '[.[] | select(.type == "server" and .instance.ipv4 != null and .rec
 # The web checks went to each server's own address with its domain (Host).
 is "$(jq -r 'select(.path == "/_matrix/key/v2/server") | .host' "$MX_SIM_LOG" | sort -u | wc -l)" \
 	28 "the homeservers were asked through Caddy by domain (all but absent and notls)"
+# shellcheck disable=SC2086
+run ip-check $MX_CHECK_ARGS --known-hosts "$T/no-such-file" "$T/two"
+like "$(printf '%s\n' "$out" | jq -r 'select(.name == "s1") | "\(.check.ssh.ok) \(.check.ssh.detail)"')" \
+	"^true SSH-2.0-.*\(no key recorded to compare\)$" "no key recorded: the banner is enough, and it says so"
 
 run ip-table --status "$T/checked"
 is "$rc" 1 "ip-table --status: exit 1 when some server does not federate"
@@ -133,7 +138,6 @@ ok "$([ "$overlap" -le 5 ] && [ "$overlap" -ge 2 ]; echo $?)" "-j 5: at most 5 s
 
 # A hung homeserver: the board is out once --timeout has passed.
 matrix_knobs "{\"$(d 1)\":[\"slow:60\"]}"
-head -2 "$MX/servers" > "$T/two"
 t0=$(date +%s%N)
 # shellcheck disable=SC2086
 run ip-check $MX_CHECK_ARGS --timeout 2 "$T/two"
@@ -144,6 +148,21 @@ like "$(printf '%s\n' "$out" | jq -r 'select(.name == "s1") | .check.client_api.
 	"[Tt]imed? ?out" "and its check says it timed out"
 is "$(printf '%s\n' "$out" | jq -r 'select(.name == "s1") | .check.stage')" element \
 	"its stage is where it got to"
+
+# An interrupt ends it at once, by the signal, even with a hung server in
+# flight (SIGTERM: a background job of sh ignores SIGINT; 501 sends SIGINT).
+# shellcheck disable=SC2086
+ip-check $MX_CHECK_ARGS --timeout 30 "$T/two" > /dev/null 2> "$T/int.err" &
+pid=$!
+sleep 1
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$st" 143 "interrupted: killed by the signal (SIGTERM)"
+ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once, not after the hung check (${ms} ms)"
+like "$(cat "$T/int.err")" "interrupted: 1 servers left unchecked" "and says what was left"
 
 # Other objects pass on; a bad line is named; a server without address.
 printf '%s\n' '{"type":"error","name":"zz","stage":"dns","message":"boom"}' 'not json' \

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,10 +141,15 @@ main(int argc, char **argv)
 
 	int eof = 0, want_read = 1;
 	while (!eof || run.inflight > 0) {
-		if (ip_interrupted && !eof) {
-			ip_warn("interrupted: no new servers; finishing %d in flight", run.inflight);
-			eof = 1;
-			run.not_federated = 1;
+		if (ip_interrupted) {
+			/* checks change nothing: no need to see them through */
+			struct sigaction sa;
+			ip_warn("interrupted: %d servers left unchecked", run.inflight);
+			/* the signal that came is back to its default (lib/cli.c) */
+			int sig = sigaction(SIGTERM, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL ?
+			    SIGTERM : SIGINT;
+			signal(sig, SIG_DFL);
+			raise(sig);
 		}
 		while (!eof && want_read && run.inflight < jobs) {
 			jv item;
