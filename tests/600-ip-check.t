@@ -150,7 +150,7 @@ is "$(printf '%s\n' "$out" | jq -r 'select(.name == "s1") | .check.stage')" elem
 	"its stage is where it got to"
 
 # An interrupt ends it at once, by the signal, even with a hung server in
-# flight (SIGTERM: a background job of sh ignores SIGINT; 501 sends SIGINT).
+# flight (SIGTERM: a background job of sh ignores SIGINT; 409 sends SIGINT).
 # shellcheck disable=SC2086
 ip-check $MX_CHECK_ARGS --timeout 30 "$T/two" > /dev/null 2> "$T/int.err" &
 pid=$!
