@@ -13,7 +13,7 @@ volatile sig_atomic_t ip_interrupted;
 static void
 on_interrupt(int sig)
 {
-	ip_interrupted = 1;
+	ip_interrupted = sig;
 	signal(sig, SIG_DFL);
 }
 

@@ -22,9 +22,9 @@ void ip_usage_error(const char *usage) __attribute__((noreturn));
 /* A positive integer option value, or a usage error naming the option. */
 long ip_cli_long(const char *opt, const char *arg, long min, long max);
 
-/* Ctrl-C: the first SIGINT, SIGTERM or SIGHUP sets ip_interrupted (stop
- * taking new work, finish what is in flight); the next one ends the process
- * as usual.  The runner (runner.h) acts on it.
+/* Ctrl-C: the first SIGINT, SIGTERM or SIGHUP sets ip_interrupted to its
+ * number (stop taking new work, finish what is in flight); the next one ends
+ * the process as usual.  The runner (runner.h) acts on it.
  * A signal the caller ignores (as install-party does for later stages)
  * stays ignored. */
 extern volatile sig_atomic_t ip_interrupted;

@@ -1,6 +1,7 @@
 /* runner: read, start, wait, finish; one Ctrl-C behaviour for every tool. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cli.h"
@@ -61,6 +62,11 @@ ip_runner_run(struct ip_runner *r)
 	ip_reader_nonblock(rd);
 	ip_catch_interrupt();
 	for (;;) {
+		if (ip_interrupted && r->stop_at_once) {
+			ip_warn("interrupted: stopped at once, %d in flight left unfinished", r->inflight);
+			signal((int)ip_interrupted, SIG_DFL);
+			raise((int)ip_interrupted);
+		}
 		if (ip_interrupted && !stopped) {
 			stopped = 1;
 			ip_warn("interrupted: no new servers; finishing %d in flight "

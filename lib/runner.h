@@ -17,6 +17,9 @@ struct ip_runner {
 	int jobs;			/* items in flight at most; 0: no bound */
 	struct ip_http *http;		/* or NULL: no HTTP in this tool */
 	int fd;				/* one more fd to wait for, or -1 */
+	/* The items change nothing (checks): the first interrupt ends the
+	 * tool at once, by the signal, as a second one does in the others. */
+	int stop_at_once;
 	/* Start one item (owned by the callee): 1 when it is now in flight
 	 * (it ends with ip_runner_done), 0 when it was settled at once
 	 * (emitted or failed with ip_item_fail). */
