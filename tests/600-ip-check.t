@@ -154,7 +154,7 @@ is "$(printf '%s\n' "$out" | jq -r 'select(.name == "s1") | .check.stage')" elem
 	"its stage is where it got to"
 
 # An interrupt ends it at once, by the signal, even with a hung server in
-# flight (SIGTERM: a background job of sh ignores SIGINT; 409 sends SIGINT).
+# flight (SIGTERM: a background job of sh ignores SIGINT; 410 sends SIGINT).
 # shellcheck disable=SC2086
 ip-check $MX_CHECK_ARGS --timeout 30 "$T/two" > /dev/null 2> "$T/int.err" &
 pid=$!
@@ -166,7 +166,7 @@ st=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$st" 143 "interrupted: killed by the signal (SIGTERM)"
 ok "$([ "$ms" -lt 3000 ]; echo $?)" "at once, not after the hung check (${ms} ms)"
-like "$(cat "$T/int.err")" "interrupted: 1 servers left unchecked" "and says what was left"
+like "$(cat "$T/int.err")" "interrupted: stopped at once, 1 in flight left unfinished" "and says what was left"
 
 # Other objects pass on; a bad line is named; a server without address.
 printf '%s\n' '{"type":"error","name":"zz","stage":"dns","message":"boom"}' 'not json' \

@@ -1,10 +1,12 @@
-/* ip-check: one server's checks.  The web checks are requests on the shared
- * libcurl multi loop, pinned to the instance's address (ip_req_resolve) so
- * that DNS trouble shows in the dns check alone; DNS (libresolv) and SSH
- * (libssh2) block, so each runs in a thread that only sees C strings. */
+/* ip-check: one server's checks, and the run of many.  The web checks are
+ * requests on the runner's libcurl multi loop, pinned to the instance's
+ * address (ip_req_resolve) so that DNS trouble shows in the dns check
+ * alone; DNS (libresolv) and SSH (libssh2) block, so each runs in a thread
+ * that only sees C strings and writes its part on the runner's extra fd. */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <resolv.h>
@@ -20,6 +22,7 @@
 
 #include "check.h"
 #include "log.h"
+#include "runner.h"
 #include "server.h"
 #include "ssh.h"
 #include "stream.h"
@@ -29,6 +32,15 @@ enum { W_ROOT, W_CONFIG, W_VERSIONS, W_WK_SERVER, W_WK_CLIENT, W_FED, W_KEYS, W_
 static const char *const paths[W_N] = {
 	"/", "/config.json", "/_matrix/client/versions", "/.well-known/matrix/server",
 	"/.well-known/matrix/client", "/_matrix/federation/v1/version", "/_matrix/key/v2/server",
+};
+
+/* The run: the runner, its HTTP loop, the threads' done-pipe. */
+struct ck_run {
+	const struct ck_opts *o;
+	struct ip_http *http;
+	struct ip_runner runner;
+	int pipe[2];
+	int not_federated;
 };
 
 struct ck_server;
@@ -48,23 +60,12 @@ struct ck_server {
 	jv item;
 	char *name, *domain, *addr;
 	const struct ck_opts *o;
-	int notify_fd, pending;
-	ck_done_fn done;
-	void *ud;
+	struct ck_run *run;
+	int pending, counted;	/* counted: in flight for the runner */
 	struct ip_req *req[W_N];
 	long req_ms[W_N];
 	struct part dns, ssh;
 };
-
-static char *
-xvasprintf(const char *fmt, va_list ap)
-{
-	char *s;
-
-	if (vasprintf(&s, fmt, ap) < 0)
-		ip_die(IP_EXIT_FATAL, "out of memory");
-	return s;
-}
 
 static void
 part_set(struct part *p, int ok, const char *fmt, ...)
@@ -73,7 +74,7 @@ part_set(struct part *p, int ok, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	free(p->detail);
-	p->detail = xvasprintf(fmt, ap);
+	p->detail = ip_vxasprintf(fmt, ap);
 	va_end(ap);
 	p->ok = ok;
 }
@@ -84,7 +85,7 @@ static void
 notify(struct part *p, long long t0)
 {
 	p->ms = (long)(ip_now_ms() - t0);
-	ssize_t w = write(p->s->notify_fd, &p, sizeof(p));	/* < PIPE_BUF: atomic */
+	ssize_t w = write(p->s->run->pipe[1], &p, sizeof(p));	/* < PIPE_BUF: atomic */
 	(void)w;
 }
 
@@ -176,10 +177,7 @@ ssh_thread(void *arg)
 	}
 	int rc = s->o->known_hosts ? ip_known_host_key(s->o->known_hosts, s->addr,
 	    s->o->ssh_port, &k, &err) : 0;
-	char *b = ip_xstrdup(banner);
-	for (char *c = b; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	const char *b = banner;	/* res() makes it printable */
 	if (rc < 0) {
 		part_set(p, 0, "%s; known hosts: %s", b, err);
 		free(err);
@@ -190,7 +188,6 @@ ssh_thread(void *arg)
 	else
 		part_set(p, 0, "host key changed: %s %s, recorded %s %s", p->type, p->fp,
 		    k.type, k.fp);
-	free(b);
 	free(banner);
 	notify(p, t0);
 	return NULL;
@@ -228,18 +225,18 @@ start_thread(struct ck_server *s, struct part *p, void *(*fn)(void *))
 		ip_die(IP_EXIT_FATAL, "cannot start a thread: %s", strerror(e));
 }
 
-void
-ck_start(struct ip_http *h, const struct ck_opts *o, jv item, int notify_fd,
-    ck_done_fn done, void *ud)
+/* The runner's start: every check of one server at once. */
+static int
+start(void *ud, jv item)
 {
+	struct ck_run *run = ud;
+	const struct ck_opts *o = run->o;
 	struct ck_server *s = ip_xcalloc(1, sizeof(*s));
 	const char *name = ip_get_str(item, "name"), *domain = ip_get_str(item, "domain");
 
 	s->item = item;
 	s->o = o;
-	s->notify_fd = notify_fd;
-	s->done = done;
-	s->ud = ud;
+	s->run = run;
 	s->name = ip_xstrdup(name ? name : "");
 	s->domain = domain ? ip_xstrdup(domain) : NULL;
 	s->addr = ip_server_address(item);
@@ -265,21 +262,29 @@ ck_start(struct ip_http *h, const struct ck_opts *o, jv item, int notify_fd,
 				ip_req_header(r, "Accept: application/json");
 			s->req[i] = r;
 			s->pending++;
-			ip_http_submit(h, r);
+			ip_http_submit(run->http, r);
 		}
 	}
-	if (--s->pending == 0)
-		finish(s);
+	if (--s->pending == 0) {
+		finish(s);	/* no domain or no address: nothing to wait for */
+		return 0;
+	}
+	s->counted = 1;
+	return 1;
 }
 
-void
-ck_notified(void *token)
+/* The runner's ready: threads wrote their parts on the done-pipe. */
+static void
+reap(void *ud)
 {
-	struct part *p = token;
+	struct ck_run *run = ud;
+	struct part *p;
 
-	pthread_join(p->th, NULL);
-	if (--p->s->pending == 0)
-		finish(p->s);
+	while (read(run->pipe[0], &p, sizeof(p)) == sizeof(p)) {
+		pthread_join(p->th, NULL);
+		if (--p->s->pending == 0)
+			finish(p->s);
+	}
 }
 
 /* {"ok": true|false|null, "detail": "...", "ms": N} */
@@ -289,7 +294,7 @@ res(int ok, long ms, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	char *d = xvasprintf(fmt, ap);
+	char *d = ip_vxasprintf(fmt, ap);
 	va_end(ap);
 	for (char *c = d; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
@@ -688,10 +693,14 @@ finish(struct ck_server *s)
 			}
 		}
 	}
-	c = jv_object_set(c, jv_string("stage"), jv_string(stage_of(c)));
-	jv out = jv_object_set(s->item, jv_string("check"), c);
-	ck_done_fn done = s->done;
-	void *ud = s->ud;
+	const char *stage = stage_of(c);
+	c = jv_object_set(c, jv_string("stage"), jv_string(stage));
+	ip_debug("%s: stage %s", s->name, stage);
+	if (strcmp(stage, "federation") != 0)
+		s->run->not_federated = 1;
+	ip_emit(jv_object_set(s->item, jv_string("check"), c));
+	if (s->counted)
+		ip_runner_done(&s->run->runner);
 	for (int i = 0; i < W_N; i++)
 		ip_req_free(s->req[i]);
 	free(s->dns.detail);
@@ -700,5 +709,31 @@ finish(struct ck_server *s)
 	free(s->domain);
 	free(s->addr);
 	free(s);
-	done(out, ud);
+}
+
+int
+ck_run(const struct ck_opts *o, const char *input)
+{
+	static const char *const types[] = { "server", NULL };
+	/* Each server has 7 requests in flight at once. */
+	struct ip_http_opts ho = { .parallel = o->jobs * 7 > 512 ? 512 : o->jobs * 7,
+	    .timeout_ms = o->timeout_ms, .connect_timeout_ms = o->timeout_ms,
+	    .retries = -1, .ca_file = o->ca_file };
+	struct ck_run run = { .o = o };
+	int rc;
+
+	if (pipe2(run.pipe, O_CLOEXEC) != 0)
+		ip_die(IP_EXIT_FATAL, "pipe: %s", strerror(errno));
+	fcntl(run.pipe[0], F_SETFL, fcntl(run.pipe[0], F_GETFL) | O_NONBLOCK);
+	ip_ssh_global_init();
+	run.http = ip_http_new(&ho);
+	run.runner = (struct ip_runner){ .input = input, .types = types, .jobs = o->jobs,
+	    .http = run.http, .fd = run.pipe[0], .stop_at_once = 1, .start = start,
+	    .ready = reap, .ud = &run };
+	rc = ip_runner_run(&run.runner);
+	ip_http_free(run.http);
+	ip_ssh_global_cleanup();
+	close(run.pipe[0]);
+	close(run.pipe[1]);
+	return rc == IP_EXIT_OK && run.not_federated ? IP_EXIT_ITEM : rc;
 }

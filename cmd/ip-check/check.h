@@ -1,27 +1,20 @@
-/* ip-check: the checks of one server, apart from the loop that runs many. */
+/* ip-check: the run (the runner with the checks' threads' done-pipe and
+ * the web checks in one poll) and the checks of one server. */
 #ifndef IP_CHECK_H
 #define IP_CHECK_H
 #include <netinet/in.h>
-#include <jv.h>
-
-#include "http.h"
 
 struct ck_opts {
+	int jobs;			/* servers in flight at most */
 	long timeout_ms;		/* each check */
 	struct sockaddr_in ns;		/* --nameserver, or sin_family 0: the system's */
 	int ssh_port, web_port;
+	const char *ca_file;		/* extra CA bundle, or NULL */
 	const char *known_hosts;	/* ip-provision's, or NULL: no key to compare */
 };
 
-struct ck_server;
-/* Called once when every check of s is done, with the object to emit. */
-typedef void (*ck_done_fn)(jv result, void *ud);
-
-/* Start every check of item (consumed): the web ones on h, the blocking
- * ones (DNS, SSH) in threads that write a token to notify_fd when done;
- * pass each token read from it to ck_notified. */
-void ck_start(struct ip_http *h, const struct ck_opts *o, jv item, int notify_fd,
-    ck_done_fn done, void *ud);
-void ck_notified(void *token);
+/* Check every server object of input (a file, or "-"), write each back
+ * with its check field, pass the rest on; the exit status of ip-check(1). */
+int ck_run(const struct ck_opts *o, const char *input);
 
 #endif
