@@ -26,6 +26,7 @@
 #include "server.h"
 #include "ssh.h"
 #include "stream.h"
+#include "util.h"
 
 /* The web requests; "/" is both the https and the element check's page. */
 enum { W_ROOT, W_CONFIG, W_VERSIONS, W_WK_SERVER, W_WK_CLIENT, W_FED, W_KEYS, W_N };
@@ -294,11 +295,11 @@ res(int ok, long ms, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	char *d = ip_vxasprintf(fmt, ap);
+	char *raw = ip_vxasprintf(fmt, ap);
 	va_end(ap);
-	for (char *c = d; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';	/* answers from the attendee's server go to terminals */
+	/* answers from the attendee's server go to terminals */
+	char *d = ip_printable(raw);
+	free(raw);
 	jv v = JV_OBJECT(jv_string("ok"), ok < 0 ? jv_null() : jv_bool(ok),
 	    jv_string("detail"), jv_string(d), jv_string("ms"), jv_number(ms));
 	free(d);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "stream.h"
 #include "table.h"
+#include "util.h"
 
 static const char usage[] =
     "[-H] [-q] [-v] [-S create | delete | -p [-u file] | -s [--html file]] [file ...]\n"
@@ -47,7 +48,7 @@ add_row(struct table *t, const char **vals)
 {
 	t->cells = ip_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
 	for (int i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = clean(vals[i]);
+		t->cells[t->nrows * t->ncols + i] = ip_printable(vals[i]);
 	t->nrows++;
 }
 
@@ -135,7 +136,7 @@ error_line(jv o)
 {
 	const char *n = ip_get_str(o, "name"), *st = ip_get_str(o, "stage");
 	const char *m = ip_get_str(o, "message");
-	char *c = clean(m ? m : "failed");
+	char *c = ip_printable(m ? m : "failed");
 	char *line = ip_xasprintf("%s (%s): %s", n ? n : "(no name)", st ? st : "?", c);
 
 	free(c);
@@ -156,7 +157,7 @@ summary_create(struct summary *sm, jv o)
 		push(&sm->failed, &sm->nfailed, ip_xasprintf("%s (provision): %s",
 		    dom ? dom : "?", st));
 	else if (ip_get_type(o, "server") || ip_get_type(o, "instance"))
-		push(&sm->ok, &sm->nok, clean(dom ? dom : ip_get_str(o, "name")));
+		push(&sm->ok, &sm->nok, ip_printable(dom ? dom : ip_get_str(o, "name")));
 	jv_free(prov);
 }
 
@@ -188,7 +189,7 @@ summary_delete(struct summary *sm, jv o)
 	    instance && records ? ", " : "", records ? "record " : "", records && dom ? dom : "");
 	char *line = ip_xasprintf("%s %s: %s", jv_get_kind(dry) == JV_KIND_TRUE ?
 	    "Would delete" : "Deleted", name ? name : "?", *what ? what : "nothing left to delete");
-	push(&sm->ok, &sm->nok, clean(line));
+	push(&sm->ok, &sm->nok, ip_printable(line));
 	free(line);
 	free(what);
 out:

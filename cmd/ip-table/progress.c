@@ -11,6 +11,7 @@
 #include "log.h"
 #include "stream.h"
 #include "table.h"
+#include "util.h"
 
 /* How far a server got; it only moves forward. */
 enum { WAITING, ADDRESS, DNS, READY, FAILED };
@@ -35,7 +36,7 @@ find(const char *name)
 		if (strcmp(srvs[i].name, name) == 0)
 			return &srvs[i];
 	srvs = ip_xrealloc(srvs, (nsrvs + 1) * sizeof(*srvs));
-	srvs[nsrvs] = (struct srv){ clean(name), WAITING, NULL };
+	srvs[nsrvs] = (struct srv){ ip_printable(name), WAITING, NULL };
 	return &srvs[nsrvs++];
 }
 
@@ -81,7 +82,7 @@ update(jv o, int tty)
 	}
 	s->phase = phase;
 	free(s->detail);
-	s->detail = detail ? clean(detail) : NULL;
+	s->detail = detail ? ip_printable(detail) : NULL;
 	free(detail);
 	if (!tty)
 		ip_info("%s: %s%s%s", s->name, phase_name[phase], s->detail ? " " : "",

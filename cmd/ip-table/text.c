@@ -1,9 +1,9 @@
-/* text: what the tables and the live view print, made safe and measured. */
+/* text: the display width of what the tables and the live view print
+ * (made safe by ip_printable first). */
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-#include "log.h"
 #include "table.h"
 
 /* Display width of UTF-8 s; control characters were replaced already. */
@@ -31,14 +31,3 @@ width(const char *s)
 	return w;
 }
 
-/* Provider data goes to a terminal: no escape sequences get through. */
-char *
-clean(const char *s)
-{
-	char *o = ip_xstrdup(s ? s : "");
-
-	for (char *p = o; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return o;
-}
