@@ -62,6 +62,19 @@ ok "$([ "$n" -ge 2 ]; echo $?)" "--watch: a board every second ($n boards)"
 grep -q "$(printf '\033')" "$T/watch.out"
 is "$?" 1 "--watch without a terminal: no escape sequences"
 
+# Ctrl-C while a round waits for a hung server (60 s, checks limited to
+# 10 s) ends the watch at once, with 0, not after the check's timeout.
+matrix_knobs '{"s1.st-party.example.com":["slow:60"]}'
+t0=$(date +%s%N)
+INSTALL_PARTY_CHECK_ARGS="$MX_CHECK_ARGS --timeout 10" \
+	timeout --preserve-status -s INT 4 install-party status -s s1 --watch 1 > /dev/null 2> "$T/hung.err"
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$st" 0 "--watch, a hung server: Ctrl-C ends it with exit 0"
+ok "$([ "$ms" -lt 7000 ]; echo $?)" "at once, not after the 10 s check (${ms} ms)"
+like "$(cat "$T/hung.err")" "interrupted: stopped at once, 1 in flight" "ip-check was the one stopped"
+matrix_knobs '{}'
+
 # Under script(1), a terminal: redrawn in place.  s3's federation breaks
 # while the board watches, and the next round shows it.
 if command -v script >/dev/null; then
