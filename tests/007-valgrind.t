@@ -31,6 +31,22 @@ run vg "$P/ip-table" -S delete "$T/servers"
 is "$rc" 1 "ip-table --summary delete: clean"
 run vg "$P/ip-table" --progress "$T/in" "$T/servers"
 is "$rc" 1 "ip-table --progress on odd input: clean"
+# ip-check: its threads and the runner, every check failing fast (nothing
+# listens on the loopback port), other objects and a server without address.
+port=$(free_port)
+{
+	printf '{"type":"server","name":"a","domain":"a.my-super-event.example.com","state":"complete","instance":{"ipv4":"127.0.0.1"},"record":{"target":"127.0.0.1"}}\n'
+	printf '{"type":"server","name":"b","state":"orphan-record","instance":null,"record":null}\nnot json\n'
+	printf '{"type":"error","name":"c","stage":"x","message":"m"}\n'
+} > "$T/check.in"
+run vg "$P/ip-check" --known-hosts "$T/none" --timeout 2 --nameserver "127.0.0.1:$port" \
+	--ssh-port "$port" --web-port "$port" "$T/check.in"
+is "$rc" 1 "ip-check, every check failing: clean, exit 1"
+printf '%s\n' "$out" > "$T/checked"
+is "$(jq -r 'select(.type == "server") | "\(.name) \(.check.stage)"' "$T/checked" | sort | tr '\n' ' ')" \
+	"a none b none " "ip-check: both servers written, stage none"
+run vg "$P/ip-table" --status "$T/checked"
+is "$rc" 1 "ip-table --status: clean"
 run vg "$P/ip-names" -c "$C" -x "$T/servers" -N 5
 is "$rc" 0 "ip-names --existing: clean"
 write_config "$C"; sed -i 's/^  user: .*/  user: [x/' "$C"
