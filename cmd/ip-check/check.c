@@ -159,7 +159,8 @@ out:
 	return NULL;
 }
 
-/* An SSH banner and the key exchange; the key against ip-provision's. */
+/* An SSH banner and the key exchange; the key against ip-provision's.
+ * The banner is the server's own text: res() makes it printable. */
 static void *
 ssh_thread(void *arg)
 {
@@ -178,14 +179,13 @@ ssh_thread(void *arg)
 	}
 	int rc = s->o->known_hosts ? ip_known_host_key(s->o->known_hosts, s->addr,
 	    s->o->ssh_port, &k, &err) : 0;
-	const char *b = banner;	/* res() makes it printable */
 	if (rc < 0) {
-		part_set(p, 0, "%s; known hosts: %s", b, err);
+		part_set(p, 0, "%s; known hosts: %s", banner, err);
 		free(err);
 	} else if (rc == 0)
-		part_set(p, 1, "%s; %s %s (no key recorded to compare)", b, p->type, p->fp);
+		part_set(p, 1, "%s; %s %s (no key recorded to compare)", banner, p->type, p->fp);
 	else if (strcmp(k.type, p->type) == 0 && strcmp(k.fp, p->fp) == 0)
-		part_set(p, 1, "%s; %s %s as recorded", b, p->type, p->fp);
+		part_set(p, 1, "%s; %s %s as recorded", banner, p->type, p->fp);
 	else
 		part_set(p, 0, "host key changed: %s %s, recorded %s %s", p->type, p->fp,
 		    k.type, k.fp);
