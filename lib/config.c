@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "names.h"
+#include "util.h"
 
 #define IP_INSTANCE_PROVIDER(name) #name,
 #define IP_DNS_PROVIDER(name)
@@ -34,7 +35,8 @@ const char *const ip_dns_providers[] = {
 /* Keys each section may hold; others are warned about (typos). */
 static const char *const general_keys[] = {
 	"namespace", "riot_version", "connectivity_check_timeout",
-	"element_version", "element_url", "homeserver_port", "element_sha256", NULL };
+	"element_version", "element_url", "homeserver_port", "element_sha256",
+	"lifetime", "certificate_budget", "acme_ca", NULL };
 static const char *const instances_keys[] = {
 	"user", "password", "passwords", "provider", "args", NULL };
 static const char *const dns_keys[] = {
@@ -594,6 +596,11 @@ validate(struct ip_config *c)
 		c->element_sha256 = NULL;
 	else if (!hex64(c->element_sha256))
 		ip_config_die(c, "general.element_sha256", "expected 64 hexadecimal digits");
+	const char *lt = ip_config_str_or(c, "general.lifetime", NULL);
+	if (lt && (c->lifetime = ip_parse_duration(lt)) < 0)
+		ip_config_die(c, "general.lifetime",
+		    "expected a duration such as 8h or 3d (s, m, h, d, w)");
+	c->certificate_budget = ip_config_int_or(c, "general.certificate_budget", 50, 0, 100000);
 
 	c->user = ip_config_str(c, "instances.user");
 	if (!user_ok(c->user))

@@ -14,6 +14,8 @@ struct ip_config {
 	long homeserver_port;		/* default 8008 */
 	const char *element_sha256;	/* 64 hex digits, or NULL */
 	long dns_ttl;			/* default 60 */
+	long long lifetime;		/* general.lifetime, seconds; 0: none */
+	long certificate_budget;	/* default 50 (Let's Encrypt); 0: no check */
 	const char *user, *password;
 	int passwords;		/* instances.passwords, below (see password.h) */
 	const char *instances_provider, *dns_provider;

@@ -2,6 +2,7 @@
  * and namespace membership are checked here, the provider does the calls. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "element.h"
 #include "instances.h"
@@ -136,14 +137,20 @@ job_new(struct inst_run *r, jv item, char *instance)
 	return j;
 }
 
+#define WEEK (7 * 86400LL)
+
 static void
 collect_each(jv inst, void *ud)
 {
 	struct inst_run *r = ud;
 	const char *s = ip_get_str(inst, "instance");
+	long long t = ip_parse_time(ip_get_str(inst, "created"));
 
 	if (s)
 		r->taken = jv_object_set(r->taken, jv_string(s), jv_true());
+	/* a server of unknown age counts: Let's Encrypt may have counted it */
+	if (t < 0 || t > (long long)time(NULL) - WEEK)
+		r->recent++;
 	jv_free(inst);
 }
 
@@ -273,4 +280,208 @@ inst_delete(struct inst_run *r)
 	if (!r->dry_run)
 		open_provider(r);
 	return run(r, types, start_delete);
+}
+
+/* ----------------------------------------------------------------- check */
+
+/* One quota: a problem when k servers taking `each` do not fit; NULL when
+ * they do (or the quota is unknown or unlimited).  *line says what it is. */
+static char *
+quota_fits(jv limits, const char *res, long k, double each, const char *flavor, char **line)
+{
+	jv q = ip_get_obj(limits, res);
+	jv mx = jv_get_kind(q) == JV_KIND_OBJECT ? jv_object_get(jv_copy(q), jv_string("max")) : jv_null();
+	jv us = jv_get_kind(q) == JV_KIND_OBJECT ? jv_object_get(jv_copy(q), jv_string("used")) : jv_null();
+	const char *unit = strcmp(res, "ram") == 0 ? " MB" : "";
+	const char *what = strcmp(res, "ram") == 0 ? "of RAM" : res;
+	char *why = NULL;
+
+	if (jv_get_kind(mx) != JV_KIND_NUMBER || jv_get_kind(us) != JV_KIND_NUMBER)
+		*line = ip_xasprintf("%s unknown", res);
+	else if (jv_number_value(mx) < 0)
+		*line = ip_xasprintf("%s unlimited", res);
+	else {
+		long long max = (long long)jv_number_value(mx), used = (long long)jv_number_value(us);
+		long long room = max > used ? max - used : 0;
+		long long need = (long long)(k * each);
+		*line = ip_xasprintf("room for %lld%s more %s (quota %lld, used %lld)", room, unit,
+		    what, max, used);
+		if (need > room) {
+			if (strcmp(res, "instances") == 0)
+				why = ip_xasprintf("the project has room for %lld more instances (quota "
+				    "%lld, used %lld); asked for %ld", room, max, used, k);
+			else
+				why = ip_xasprintf("the project has room for %lld%s more %s (quota %lld, "
+				    "used %lld); %ld servers of flavor %s need %lld%s (%.0f%s each)",
+				    room, unit, what, max, used, k, flavor, need, unit, each, unit);
+		}
+	}
+	jv_free(mx);
+	jv_free(us);
+	jv_free(q);
+	return why;
+}
+
+static double
+num_at(jv o, const char *key)
+{
+	jv v = jv_get_kind(o) == JV_KIND_OBJECT ? jv_object_get(jv_copy(o), jv_string(key)) : jv_null();
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : -1;
+
+	jv_free(v);
+	return d;
+}
+
+static jv
+append(jv arr, char *s)
+{
+	arr = jv_array_append(arr, jv_string(s));
+	free(s);
+	return arr;
+}
+
+/* Let's Encrypt's "50 new certificates per registered domain per 7 days":
+ * the budget applies to it (general.acme_ca unset or letsencrypt), or to
+ * any CA when general.certificate_budget is set. */
+static long
+cert_budget(const struct ip_config *cfg, const char **ca)
+{
+	jv set = ip_config_get(cfg, "general.certificate_budget");
+	int explicit = jv_is_valid(set) && jv_get_kind(set) != JV_KIND_NULL;
+
+	jv_free(set);
+	*ca = ip_config_str_or(cfg, "general.acme_ca", NULL);
+	if (explicit || *ca == NULL || strcmp(*ca, "letsencrypt") == 0 ||
+	    strcmp(*ca, "https://acme-v02.api.letsencrypt.org/directory") == 0)
+		return cfg->certificate_budget;
+	return 0;
+}
+
+int
+inst_check(struct inst_run *r)
+{
+	const struct ip_config *cfg = r->run.cfg;
+	struct ip_reader *in;
+	jv facts, item, problems = jv_array(), warnings = jv_array(), names = jv_array();
+	jv limits, per;
+	char *why, *line[3];
+	const char *ca, *flavor;
+	long k = 0, budget;
+	int rc;
+
+	open_provider(r);
+	r->run.ls_all = 1;	/* every name taken, even by another namespace */
+	if (r->P->ls(r->pdata, collect_each, r) < 0)
+		ip_die(IP_EXIT_FATAL, "cannot list the instances: nothing checked");
+	r->run.ls_all = 0;
+	in = ip_reader_open(r->runner.input);
+	while ((rc = ip_reader_next(in, &item)) != IP_EOF) {
+		const char *name = rc == IP_ITEM ? ip_get_str(item, "name") : NULL;
+		if (rc != IP_ITEM)
+			continue;
+		if (!ip_get_type(item, "name") || name == NULL || !ip_label_ok(name)) {
+			jv_free(item);
+			continue;
+		}
+		char *inst = ip_instance_name(r->run.ns, name);
+		if (jv_object_has(jv_copy(r->taken), jv_string(inst)))
+			problems = append(problems, ip_xasprintf("%s: instance %s already exists",
+			    name, inst));
+		r->taken = jv_object_set(r->taken, jv_string(inst), jv_true());
+		names = jv_array_append(names, jv_string(name));
+		free(inst);
+		jv_free(item);
+		k++;
+	}
+	if (ip_reader_errors(in))
+		problems = append(problems, ip_xstrdup("the names could not all be read"));
+	ip_reader_close(in);
+
+	facts = r->P->check(r->pdata);
+	jv fp = ip_get_obj(facts, "problems");
+	if (jv_get_kind(fp) == JV_KIND_ARRAY)
+		jv_array_foreach(fp, i, p) {
+			if (jv_get_kind(p) == JV_KIND_STRING)
+				problems = jv_array_append(problems, jv_copy(p));
+			jv_free(p);
+			(void)i;
+		}
+	jv_free(fp);
+	limits = ip_get_obj(facts, "limits");
+	per = ip_get_obj(facts, "per_server");
+	jv fl = ip_get_obj(facts, "flavor");
+	flavor = ip_get_str(fl, "name") ? ip_get_str(fl, "name") : ip_get_str(fl, "id");
+	if (flavor == NULL)
+		flavor = "?";
+	if (jv_get_kind(limits) == JV_KIND_OBJECT) {
+		static const char *const res[] = { "instances", "cores", "ram" };
+		for (int i = 0; i < 3; i++) {
+			double each = i == 0 ? 1 : num_at(per, i == 1 ? "cores" : "ram");
+			line[i] = NULL;
+			if (each < 0) {
+				line[i] = ip_xasprintf("%s per server unknown", res[i]);
+				continue;
+			}
+			if ((why = quota_fits(limits, res[i], k, each, flavor, &line[i])) != NULL)
+				problems = append(problems, why);
+		}
+		ip_info("quota: %s; %s; %s; asked for %ld server(s)", line[0], line[1], line[2], k);
+		for (int i = 0; i < 3; i++)
+			free(line[i]);
+	} else {
+		const char *note = ip_get_str(facts, "limits_note");
+		ip_info("quota: unknown (%s): not checked", note ? note : "the provider tells none");
+	}
+	if (jv_get_kind(fl) == JV_KIND_OBJECT && num_at(fl, "vcpus") >= 0)
+		ip_info("flavor %s: %.0f vCPU(s), %.0f MB of RAM", flavor, num_at(fl, "vcpus"),
+		    num_at(fl, "ram"));
+	jv im = ip_get_obj(facts, "image");
+	if (ip_get_str(im, "id"))
+		ip_info("image %s: %s", ip_get_str(im, "id"), ip_get_str(im, "name") ?
+		    ip_get_str(im, "name") : "(no name)");
+	jv_free(im);
+	jv_free(fl);
+
+	budget = cert_budget(cfg, &ca);
+	if (budget > 0 && r->recent + k > budget) {
+		char *m = ip_xasprintf("certificates: %ld server(s) of the namespace were made in "
+		    "the last 7 days, %ld more make %ld, over the budget of %ld certificates a "
+		    "week for %s (Let's Encrypt: 50 per registered domain per 7 days); ways "
+		    "out: general.acme_ca: letsencrypt-staging for a rehearsal, another zone, "
+		    "another CA, or --force", r->recent, k, r->recent + k, budget, cfg->zone);
+		if (r->force) {
+			ip_warn("%s: going on (--force)", m);
+			warnings = append(warnings, m);
+		} else
+			problems = append(problems, m);
+	} else if (budget > 0)
+		ip_info("certificates: %ld server(s) made in the last 7 days + %ld = %ld of the "
+		    "budget of %ld a week", r->recent, k, r->recent + k, budget);
+	else
+		ip_info("certificates: general.acme_ca is %s: no weekly budget to check", ca);
+
+	jv_array_foreach(problems, i, p) {
+		ip_warn("%s", jv_string_value(p));
+		jv_free(p);
+		(void)i;
+	}
+	int ok = jv_array_length(jv_copy(problems)) == 0;
+	jv out = JV_OBJECT(jv_string("type"), jv_string("check"),
+	    jv_string("namespace"), jv_string(r->run.ns),
+	    jv_string("provider"), jv_string(r->P->name),
+	    jv_string("ok"), jv_bool(ok),
+	    jv_string("asked"), jv_number(k),
+	    jv_string("names"), names,
+	    jv_string("limits"), limits,
+	    jv_string("per_server"), per);
+	out = jv_object_set(out, jv_string("image"), ip_get_obj(facts, "image"));
+	out = jv_object_set(out, jv_string("flavor"), ip_get_obj(facts, "flavor"));
+	out = jv_object_set(out, jv_string("certificates"), JV_OBJECT(
+	    jv_string("budget"), jv_number(budget), jv_string("recent"), jv_number(r->recent),
+	    jv_string("after"), jv_number(r->recent + k)));
+	out = jv_object_set(out, jv_string("problems"), problems);
+	out = jv_object_set(out, jv_string("warnings"), warnings);
+	ip_emit(out);
+	jv_free(facts);
+	return ok ? IP_EXIT_OK : IP_EXIT_ITEM;
 }

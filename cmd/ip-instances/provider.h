@@ -17,6 +17,8 @@ struct ip_run {
 	long poll_ms;		/* first poll delay ($IP_POLL_MS), then backoff */
 	int wait;		/* delete: wait until the server is gone */
 	int ls_all;		/* ls: also servers tagged for another namespace */
+	long long expires;	/* create: the end time to mark each server with
+				 * (Unix seconds), 0: none */
 };
 
 /* A job is one input object being created or deleted.  The provider
@@ -44,6 +46,15 @@ struct ip_provider {
 	void (*create)(void *p, struct ip_job *j, char *user_data, size_t len);
 	/* Start deleting server j->id, named j->instance; finishes with j->done. */
 	void (*delete)(void *p, struct ip_job *j);
+	/* Pre-flight, nothing written: an object with
+	 *   "limits": {"instances"|"cores"|"ram": {"max": N, "used": N}}, a
+	 *     resource it cannot tell left out, -1 for unlimited; or null when
+	 *     the provider has no quotas to tell, "limits_note" saying why;
+	 *   "per_server": {"cores": N, "ram": MB} (the flavor), or null;
+	 *   "image", "flavor": {"id", "name", ...} as found, or null;
+	 *   "problems": [strings]: image or flavor missing, a call that failed.
+	 * ip-instances check does the sums (instances.c). */
+	jv (*check)(void *p);
 	void (*close)(void *p);
 };
 

@@ -18,10 +18,18 @@ Layout (PORT is the chosen port):
   /_sim/knobs                POST {"knob": value}: change a knob now
   /_sim/revoke               POST: every token dies (clients must re-auth)
   /_sim/reset-counters       POST: the *-first knobs count from zero again
+  /_sim/seed                 POST {"name", "metadata", "created_ago" (s),
+                             "flavor"}: an ACTIVE server made that long ago
+
+Quotas (GET /limits, enforced on create): --quota instances, --quota-cores,
+--quota-ram (MB); unset is unlimited (-1), as nova reports it.  Flavors
+have vcpus and ram (GET /flavors/{id}); the image proxy GET /images/{id}
+answers up to microversion 2.35 and 404s from 2.36 on, as nova does.
 
 Cloud contents: user demo / s3cret-pass in domain Default, project
 demo-project (id 0f3c7d2e9b8a4f61a5c4e3d2b1a09876); image
-8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10; flavors d2-2, s1-2, 1; key pair
+8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10; flavors d2-2, s1-2, 1 (1 vCPU), b2-7
+(2 vCPUs, 7168 MB); key pair
 party-key; networks Ext-Net (public IPv4 + IPv6), private (10.x fixed +
 203.0.x floating), v6-only.  Already there: party-alpha, party-beta (tagged
 install-party=party), party-gamma (untagged), my-party-db, partyx-abc,
@@ -72,7 +80,10 @@ DOMAIN_ID = "default"
 DOMAIN_NAME = "Default"
 USER_ID = "5c9b0f1e2a7d4c40b7d4a0d1e3f2a911"
 IMAGES = {"8f1c5e7a-3b2d-4c6e-9a1f-0d2e4b6c8a10": "Debian 12"}
-FLAVORS = {"d2-2": "d2-2", "s1-2": "s1-2", "1": "m1.tiny"}
+# id -> (name, vcpus, ram MB)
+FLAVORS = {"d2-2": ("d2-2", 1, 2048), "s1-2": ("s1-2", 1, 2048), "1": ("m1.tiny", 1, 512),
+           "b2-7": ("b2-7", 2, 7168)}
+MAX_SERVER_META = 128
 KEYPAIRS = {"party-key"}
 NETWORKS = {
     # name -> (uuid, kind)
@@ -649,6 +660,14 @@ class Handler(BaseHTTPRequestHandler):
                 return self.list_servers(servers, q, base, hdr, rest == "/servers/detail")
             if rest == "/servers" and self.command == "POST":
                 return self.create_server(servers, region, project, base, hdr, version)
+            if rest == "/limits" and self.command == "GET":
+                return self.limits(servers, hdr, version)
+            m = re.match(r"^/flavors/([^/]+)$", rest)
+            if m and self.command == "GET":
+                return self.flavor(m.group(1), base, hdr)
+            m = re.match(r"^/images/([^/]+)$", rest)
+            if m and self.command == "GET":
+                return self.image(m.group(1), base, hdr, version)
             m = re.match(r"^/servers/([^/]+)$", rest)
             if m and self.command == "GET":
                 s = servers.get(m.group(1))
@@ -666,6 +685,60 @@ class Handler(BaseHTTPRequestHandler):
                 s["_deleted_at"] = now() + ARGS.delete_delay
                 return self.reply(204, None, hdr)
         return self.nova_error(404, "itemNotFound", "The resource could not be found.")
+
+    def limits(self, servers, hdr, version):
+        live = [v for v in servers.values() if not v["_deleted_at"]]
+        cores = sum(FLAVORS[v["flavor"]["id"]][1] for v in live)
+        ram = sum(FLAVORS[v["flavor"]["id"]][2] for v in live)
+
+        def q(v):
+            return -1 if v is None else v
+        a = {"maxServerMeta": MAX_SERVER_META, "maxPersonality": 5,
+             "maxPersonalitySize": 10240, "maxImageMeta": 128, "maxTotalKeypairs": 100,
+             "maxServerGroups": 10, "maxServerGroupMembers": 10,
+             "maxSecurityGroups": 10, "maxSecurityGroupRules": 20,
+             "maxTotalFloatingIps": 10, "totalFloatingIpsUsed": 0,
+             "totalSecurityGroupsUsed": 0, "totalServerGroupsUsed": 0,
+             "maxTotalInstances": q(ARGS.quota), "totalInstancesUsed": len(live),
+             "maxTotalCores": q(ARGS.quota_cores), "totalCoresUsed": cores,
+             "maxTotalRAMSize": q(ARGS.quota_ram), "totalRAMUsed": ram}
+        # what nova's microversions take out of the answer
+        if version >= (2, 36):
+            for k in ("maxSecurityGroups", "maxSecurityGroupRules", "maxTotalFloatingIps",
+                      "totalFloatingIpsUsed", "totalSecurityGroupsUsed"):
+                del a[k]
+        if version >= (2, 39):
+            del a["maxImageMeta"]
+        if version >= (2, 57):
+            del a["maxPersonality"], a["maxPersonalitySize"]
+        return self.reply(200, {"limits": {"rate": [], "absolute": a}}, hdr)
+
+    def flavor(self, fid, base, hdr):
+        if fid not in FLAVORS:
+            return self.nova_error(404, "itemNotFound", "Flavor %s could not be found." % fid,
+                                   hdr)
+        name, vcpus, ram = FLAVORS[fid]
+        link = "%s/flavors/%s" % (base, fid)
+        return self.reply(200, {"flavor": {
+            "id": fid, "name": name, "vcpus": vcpus, "ram": ram, "disk": 20, "swap": "",
+            "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": False,
+            "rxtx_factor": 1.0, "os-flavor-access:is_public": True,
+            "links": [{"rel": "self", "href": link}, {"rel": "bookmark", "href": link}]}}, hdr)
+
+    def image(self, iid, base, hdr, version):
+        if version >= (2, 36):
+            # the proxy API is gone from 2.36 on
+            return self.nova_error(404, "itemNotFound", "The resource could not be found.",
+                                   hdr)
+        if iid not in IMAGES:
+            return self.nova_error(404, "itemNotFound", "Image not found.", hdr)
+        link = "%s/images/%s" % (base, iid)
+        t = iso(now() - 30 * 86400)
+        return self.reply(200, {"image": {
+            "id": iid, "name": IMAGES[iid], "status": ARGS.image_status, "progress": 100,
+            "minDisk": 0, "minRam": 0, "created": t, "updated": t, "metadata": {},
+            "OS-EXT-IMG-SIZE:size": 363069440,
+            "links": [{"rel": "self", "href": link}, {"rel": "bookmark", "href": link}]}}, hdr)
 
     def list_servers(self, servers, q, base, hdr, detail):
         items = sorted(servers.values(), key=lambda s: (-s["_created"], -s["_seq"]))
@@ -776,6 +849,10 @@ class Handler(BaseHTTPRequestHandler):
                 not isinstance(k, str) or not isinstance(v, str) or not 1 <= len(k) <= 255
                 or len(v) > 255 for k, v in md.items()):
             return bad("Invalid input for field/attribute metadata.")
+        if len(md) > MAX_SERVER_META:
+            return self.nova_error(403, "forbidden", "Quota exceeded for metadata_items: "
+                                   "Requested %d, but already used 0 of %d metadata_items"
+                                   % (len(md), MAX_SERVER_META), hdr)
         kn = s.get("key_name")
         if kn is not None:
             if not isinstance(kn, str) or kn not in KEYPAIRS:
@@ -810,11 +887,20 @@ class Handler(BaseHTTPRequestHandler):
                 names.append(byid[n["uuid"]])
         else:
             return bad("Invalid input for field/attribute networks.")
-        used = sum(1 for v in servers.values() if not v["_deleted_at"])
+        live = [v for v in servers.values() if not v["_deleted_at"]]
+        used = len(live)
         if ARGS.quota is not None and used >= ARGS.quota:
             return self.nova_error(403, "forbidden",
                                    "Quota exceeded for instances: Requested 1, but already "
                                    "used %d of %d instances" % (used, ARGS.quota), hdr)
+        fname = fl.rsplit("/", 1)[-1]
+        for what, k, limit in (("cores", 1, ARGS.quota_cores), ("ram", 2, ARGS.quota_ram)):
+            have = sum(FLAVORS[v["flavor"]["id"]][k] for v in live)
+            if limit is not None and have + FLAVORS[fname][k] > limit:
+                return self.nova_error(403, "forbidden",
+                                       "Quota exceeded for %s: Requested %d, but already "
+                                       "used %d of %d %s" % (what, FLAVORS[fname][k], have,
+                                                             limit, what), hdr)
         srv = new_server(region, project, name, img, fl.rsplit("/", 1)[-1], md, kn,
                          names, raw)
         if STATE.get("lost", 0) < ARGS.lose_create_first:
@@ -849,6 +935,17 @@ class Handler(BaseHTTPRequestHandler):
                             if s["_user_data"] is not None else None
                         out.append(v)
             return self.reply(200, {"servers": out})
+        if path == "/_sim/seed" and self.command == "POST":
+            b = self.read_json()
+            if not isinstance(b, dict) or not isinstance(b.get("name"), str):
+                return self.reply(400, {"error": "expected {\"name\": ...}"})
+            with LOCK:
+                t = now() - float(b.get("created_ago", 0))
+                s = new_server(ARGS.regions[0], ARGS.project_id, b["name"], next(iter(IMAGES)),
+                               b.get("flavor", "d2-2"), b.get("metadata") or {},
+                               nets=["Ext-Net"], created=t, state="ACTIVE")
+                s["_ready_at"] = t
+                return self.reply(200, {"server": server_view(s, "")})
         if path == "/_sim/revoke" and self.command == "POST":
             with LOCK:
                 STATE["tokens"].clear()
@@ -896,6 +993,9 @@ def main():
     ap.add_argument("--fail-pattern", help="servers whose name matches end in ERROR")
     ap.add_argument("--stuck-pattern", help="servers whose name matches stay in BUILD")
     ap.add_argument("--quota", type=int, help="max servers in the project (403 beyond)")
+    ap.add_argument("--quota-cores", type=int, help="max vCPUs in the project")
+    ap.add_argument("--quota-ram", type=int, help="max RAM (MB) in the project")
+    ap.add_argument("--image-status", default="ACTIVE", help="the image's status")
     ap.add_argument("--ambiguous-networks", action="store_true",
                     help="create without networks -> 409 (several networks visible)")
     ap.add_argument("--default-floating", action="store_true",

@@ -335,7 +335,7 @@ call_prepare(struct ip_req *r)
 	ip_req_header(r, "Accept: application/json");
 	if (body)
 		ip_req_header(r, "Content-Type: application/json");
-	if (os->microversion)
+	if (os->microversion && !c->v21)
 		ip_req_header(r, "X-OpenStack-Nova-API-Version: %s", os->microversion);
 	c->gen = os->gen;
 }
@@ -409,9 +409,8 @@ call_submit(struct call *c)
 	ip_http_submit(c->os->run->http, c->req);
 }
 
-/* Start a nova call on path (relative to the endpoint) or a full URL. */
-void
-os_nova(struct os *os, const char *method, const char *path, jv body,
+static void
+nova_call(struct os *os, int v21, const char *method, const char *path, jv body,
     void (*cb)(struct call *, struct ip_req *), void *ud)
 {
 	struct call *c = ip_xcalloc(1, sizeof(*c));
@@ -419,6 +418,7 @@ os_nova(struct os *os, const char *method, const char *path, jv body,
 	    ip_xasprintf("%s%s", os->nova, path);
 
 	c->os = os;
+	c->v21 = v21;
 	c->cb = cb;
 	c->ud = ud;
 	c->req = ip_req_new(method, url);
@@ -433,6 +433,21 @@ os_nova(struct os *os, const char *method, const char *path, jv body,
 	/* a create must never be sent twice behind our back */
 	c->req->fresh_connect = strcmp(method, "POST") == 0;
 	call_submit(c);
+}
+
+/* Start a nova call on path (relative to the endpoint) or a full URL. */
+void
+os_nova(struct os *os, const char *method, const char *path, jv body,
+    void (*cb)(struct call *, struct ip_req *), void *ud)
+{
+	nova_call(os, 0, method, path, body, cb, ud);
+}
+
+void
+os_nova_v21(struct os *os, const char *method, const char *path,
+    void (*cb)(struct call *, struct ip_req *), void *ud)
+{
+	nova_call(os, 1, method, path, jv_invalid(), cb, ud);
 }
 
 void

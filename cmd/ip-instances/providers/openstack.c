@@ -15,14 +15,10 @@
 #include "util.h"
 
 #define TAG "install-party"	/* metadata key marking our servers */
+#define TAG_EXPIRES "install-party-expires"	/* its end time, ISO 8601 UTC */
 #define MAX_PAGES 100000
 
 /* -------------------------------------------------------------- helpers */
-
-
-
-
-
 
 /* Not a public address: RFC 1918, CGNAT, link-local, loopback; ULA and
  * link-local IPv6. */
@@ -117,6 +113,28 @@ server_tag(jv server)
 	return t;
 }
 
+/* The end time install-party marked the server with (ISO 8601 UTC), or null. */
+static jv
+server_expires(jv server)
+{
+	jv md = ip_get(server, "metadata"), v = jv_null(), out = jv_null();
+	long long t;
+	char buf[21];
+
+	if (jv_get_kind(md) == JV_KIND_OBJECT)
+		v = jv_object_get(jv_copy(md), jv_string(TAG_EXPIRES));
+	if (jv_get_kind(v) == JV_KIND_STRING) {
+		if ((t = ip_parse_time(jv_string_value(v))) >= 0) {
+			ip_time_iso(t, buf);
+			out = jv_string(buf);
+		} else
+			ip_debug("%s: metadata %s is not a time: ignored", ip_get_str(server, "name"),
+			    TAG_EXPIRES);
+	}
+	jv_free(v);
+	jv_free(md);
+	return out;
+}
 
 /* base (consumed) + the fields of an instance object from a nova server. */
 static jv
@@ -130,7 +148,7 @@ instance_obj(const struct os *os, jv base, jv server)
 	base = jv_object_set(base, jv_string("ipv6"), pick_addr(os, server, 6));
 	base = os_set_str(base, "provider", "openstack");
 	base = os_set_str(base, "created", ip_get_str(server, "created"));
-	return base;
+	return jv_object_set(base, jv_string("expires"), server_expires(server));
 }
 
 /* -------------------------------------------------------------------- ls */
@@ -452,7 +470,13 @@ os_create(void *p, struct ip_job *j, char *ud, size_t len)
 		free(e);
 		free(ud);
 	}
-	s = jv_object_set(s, jv_string("metadata"), os_set_str(jv_object(), TAG, os->run->ns));
+	jv md = os_set_str(jv_object(), TAG, os->run->ns);
+	if (os->run->expires > 0) {
+		char buf[21];
+		ip_time_iso(os->run->expires, buf);
+		md = os_set_str(md, TAG_EXPIRES, buf);
+	}
+	s = jv_object_set(s, jv_string("metadata"), md);
 	if (os->key_name)
 		s = os_set_str(s, "key_name", os->key_name);
 	if (jv_get_kind(os->networks) == JV_KIND_ARRAY) {
@@ -599,6 +623,154 @@ os_delete(void *p, struct ip_job *j)
 	free(eid);
 }
 
+/* ----------------------------------------------------------------- check */
+
+struct chk {
+	int pending;
+	const char *image_id, *flavor_id;
+	jv out;
+};
+
+static void
+chk_problem(struct chk *k, char *msg)
+{
+	jv p = jv_object_get(jv_copy(k->out), jv_string("problems"));
+
+	k->out = jv_object_set(k->out, jv_string("problems"), jv_array_append(p, jv_string(msg)));
+	free(msg);
+}
+
+static jv
+num_or_null(jv o, const char *key)
+{
+	jv v = ip_get(o, key);
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER)
+		return v;
+	jv_free(v);
+	return jv_null();
+}
+
+/* GET /limits: absolute maxTotal* and total*Used (-1: unlimited). */
+static void
+limits_done(struct call *c, struct ip_req *r)
+{
+	static const char *const keys[][3] = {
+		{ "instances", "maxTotalInstances", "totalInstancesUsed" },
+		{ "cores", "maxTotalCores", "totalCoresUsed" },
+		{ "ram", "maxTotalRAMSize", "totalRAMUsed" },
+	};
+	struct chk *k = c->ud;
+	jv body = ip_req_json(r), lim = ip_get(body, "limits"), abs = ip_get(lim, "absolute");
+	jv out = jv_object();
+
+	k->pending--;
+	if (r->status != 200 || jv_get_kind(abs) != JV_KIND_OBJECT) {
+		char *e = r->status != 200 ? os_api_error("nova", r) :
+		    ip_xasprintf("nova %s: no absolute limits in the answer", r->what);
+		k->out = jv_object_set(k->out, jv_string("limits_note"), jv_string(e));
+		free(e);
+		jv_free(out);
+		out = jv_null();
+	} else
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			jv max = num_or_null(abs, keys[i][1]), used = num_or_null(abs, keys[i][2]);
+			if (jv_get_kind(max) == JV_KIND_NUMBER && jv_get_kind(used) == JV_KIND_NUMBER)
+				out = jv_object_set(out, jv_string(keys[i][0]),
+				    JV_OBJECT(jv_string("max"), max, jv_string("used"), used));
+			else {
+				jv_free(max);
+				jv_free(used);
+			}
+		}
+	k->out = jv_object_set(k->out, jv_string("limits"), out);
+	jv_free(abs);
+	jv_free(lim);
+	jv_free(body);
+}
+
+static void
+flavor_done(struct call *c, struct ip_req *r)
+{
+	struct chk *k = c->ud;
+	jv body = ip_req_json(r), f = ip_get(body, "flavor");
+	jv vcpus = num_or_null(f, "vcpus"), ram = num_or_null(f, "ram");
+	const char *id = ip_get_str(f, "id"), *name = ip_get_str(f, "name");
+
+	k->pending--;
+	if (r->status == 404)
+		chk_problem(k, ip_xasprintf("flavor %s: no such flavor (instances.args.flavor_id; "
+		    "nova GET /flavors: HTTP 404)", k->flavor_id));
+	else if (r->status != 200 || jv_get_kind(f) != JV_KIND_OBJECT)
+		chk_problem(k, r->status != 200 ? os_api_error("nova", r) :
+		    ip_xasprintf("nova %s: no flavor in the answer", r->what));
+	else {
+		k->out = jv_object_set(k->out, jv_string("flavor"), JV_OBJECT(
+		    jv_string("id"), id ? jv_string(id) : jv_null(),
+		    jv_string("name"), name ? jv_string(name) : jv_null(),
+		    jv_string("vcpus"), jv_copy(vcpus), jv_string("ram"), jv_copy(ram)));
+		if (jv_get_kind(vcpus) == JV_KIND_NUMBER && jv_get_kind(ram) == JV_KIND_NUMBER)
+			k->out = jv_object_set(k->out, jv_string("per_server"), JV_OBJECT(
+			    jv_string("cores"), jv_copy(vcpus), jv_string("ram"), jv_copy(ram)));
+	}
+	jv_free(vcpus);
+	jv_free(ram);
+	jv_free(f);
+	jv_free(body);
+}
+
+/* Nova's image proxy (GET /images/{id}, microversions up to 2.35). */
+static void
+image_done(struct call *c, struct ip_req *r)
+{
+	struct chk *k = c->ud;
+	jv body = ip_req_json(r), im = ip_get(body, "image");
+	const char *name = ip_get_str(im, "name"), *st = ip_get_str(im, "status");
+
+	k->pending--;
+	if (r->status == 404)
+		chk_problem(k, ip_xasprintf("image %s: no such image (instances.args.image_id; "
+		    "nova GET /images: HTTP 404)", k->image_id));
+	else if (r->status != 200 || jv_get_kind(im) != JV_KIND_OBJECT)
+		chk_problem(k, r->status != 200 ? os_api_error("nova", r) :
+		    ip_xasprintf("nova %s: no image in the answer", r->what));
+	else {
+		if (st && strcmp(st, "ACTIVE") != 0)
+			chk_problem(k, ip_xasprintf("image %s: status %s, not ACTIVE: servers cannot "
+			    "boot from it", k->image_id, st));
+		k->out = jv_object_set(k->out, jv_string("image"), JV_OBJECT(
+		    jv_string("id"), jv_string(k->image_id),
+		    jv_string("name"), name ? jv_string(name) : jv_null(),
+		    jv_string("status"), st ? jv_string(st) : jv_null()));
+	}
+	jv_free(im);
+	jv_free(body);
+}
+
+static jv
+os_check(void *p)
+{
+	struct os *os = p;
+	struct chk k = { .pending = 3, .image_id = os->image_id, .flavor_id = os->flavor_id };
+	char *ei = ip_url_escape(os->image_id), *ef = ip_url_escape(os->flavor_id), *path;
+
+	k.out = JV_OBJECT(jv_string("limits"), jv_null(), jv_string("per_server"), jv_null(),
+	    jv_string("image"), jv_null(), jv_string("flavor"), jv_null(),
+	    jv_string("problems"), jv_array());
+	os_nova(os, "GET", "/limits", jv_invalid(), limits_done, &k);
+	path = ip_xasprintf("/flavors/%s", ef);
+	os_nova(os, "GET", path, jv_invalid(), flavor_done, &k);
+	free(path);
+	path = ip_xasprintf("/images/%s", ei);
+	os_nova_v21(os, "GET", path, image_done, &k);
+	free(path);
+	free(ei);
+	free(ef);
+	while (k.pending > 0)
+		ip_http_step(os->run->http, -1, NULL, 1000);
+	return k.out;
+}
+
 /* ------------------------------------------------------------ open/close */
 
 static jv
@@ -697,5 +869,6 @@ const struct ip_provider ip_instance_provider_openstack = {
 	.ls = os_ls,
 	.create = os_create,
 	.delete = os_delete,
+	.check = os_check,
 	.close = os_close,
 };

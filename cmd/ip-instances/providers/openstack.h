@@ -18,6 +18,7 @@ struct call {
 	void *ud;
 	int gen;		/* token generation this attempt was sent with */
 	int reauthed, resent;
+	int v21;		/* sent without a microversion (2.1) */
 	struct call *next;	/* waiting for a new token */
 };
 
@@ -54,6 +55,9 @@ int os_auth_parse(struct os *os, struct ip_req *r, int first, char **err);
 /* Start a nova call on path (relative to the endpoint) or a full URL;
  * cb runs once with the final answer (after at most one re-login). */
 void os_nova(struct os *os, const char *method, const char *path, jv body,
+    void (*cb)(struct call *, struct ip_req *), void *ud);
+/* The same at microversion 2.1: for the image proxy API, gone from 2.36. */
+void os_nova_v21(struct os *os, const char *method, const char *path,
     void (*cb)(struct call *, struct ip_req *), void *ud);
 
 #endif
