@@ -388,7 +388,9 @@ inst_check(struct inst_run *r)
 			problems = append(problems, ip_xasprintf("%s: instance %s already exists",
 			    name, inst));
 		r->taken = jv_object_set(r->taken, jv_string(inst), jv_true());
-		names = jv_array_append(names, jv_string(name));
+		char *dom = ip_domain(r->run.ns, name, cfg->zone);
+		names = jv_array_append(names, jv_string(dom));
+		free(dom);
 		free(inst);
 		jv_free(item);
 		k++;
@@ -398,7 +400,7 @@ inst_check(struct inst_run *r)
 	ip_reader_close(in);
 
 	facts = r->P->check(r->pdata);
-	jv fp = ip_get_obj(facts, "problems");
+	jv fp = ip_get(facts, "problems");
 	if (jv_get_kind(fp) == JV_KIND_ARRAY)
 		jv_array_foreach(fp, i, p) {
 			if (jv_get_kind(p) == JV_KIND_STRING)
@@ -471,7 +473,7 @@ inst_check(struct inst_run *r)
 	    jv_string("provider"), jv_string(r->P->name),
 	    jv_string("ok"), jv_bool(ok),
 	    jv_string("asked"), jv_number(k),
-	    jv_string("names"), names,
+	    jv_string("domains"), names,
 	    jv_string("limits"), limits,
 	    jv_string("per_server"), per);
 	out = jv_object_set(out, jv_string("image"), ip_get_obj(facts, "image"));

@@ -1,6 +1,7 @@
 /* ip-join: join instance and record objects by name into server objects. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
@@ -8,10 +9,12 @@
 #include "names.h"
 #include "schema.h"
 #include "stream.h"
+#include "util.h"
 
 static const char usage[] =
-    "[-c config] [-q] [-v] [--all [--exclude name]... | --server name...] [file ...]\n"
+    "[-c config] [-q] [-v] [--all [--exclude name]... | --server name... | --expired] [file ...]\n"
     "  -a, --all             select every server of the namespace\n"
+    "  -x, --expired         select the servers whose instance's end time has passed\n"
     "  -e, --exclude NAME    with --all: leave this server out (repeatable)\n"
     "  -s, --server NAME     select only this server (repeatable)\n"
     "  files: NDJSON streams of instance and record objects (default: stdin)";
@@ -172,6 +175,15 @@ server(const struct entry *e, jv inst)
 	    jv_copy(e->records));
 }
 
+/* The instance's end time (ip-instances create -x) has passed. */
+static int
+is_expired(jv inst, long long now)
+{
+	long long t = ip_parse_time(ip_get_str(inst, "expires"));
+
+	return t >= 0 && t <= now;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -180,20 +192,25 @@ main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "exclude", required_argument, NULL, 'e' },
 		{ "server", required_argument, NULL, 's' },
+		{ "expired", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char **servers = ip_xcalloc(argc, sizeof(char *));
 	char **excludes = ip_xcalloc(argc, sizeof(char *));
-	int nservers = 0, nexcludes = 0, all = 0, c, missing = 0;
+	int nservers = 0, nexcludes = 0, all = 0, expired = 0, c, missing = 0;
+	long long now = (long long)time(NULL);
 
 	ip_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "ae:s:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "ae:s:x", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))
 			continue;
 		const char *why;
 		switch (c) {
 		case 'a':
 			all = 1;
+			break;
+		case 'x':
+			expired = 1;
 			break;
 		case 'e':
 		case 's':
@@ -211,6 +228,10 @@ main(int argc, char **argv)
 	}
 	if (all && nservers) {
 		ip_warn("--all and --server cannot be used together");
+		ip_usage_error(usage);
+	}
+	if (expired && (all || nservers || nexcludes)) {
+		ip_warn("--expired goes alone");
 		ip_usage_error(usage);
 	}
 	if (nexcludes && !all) {
@@ -252,10 +273,14 @@ main(int argc, char **argv)
 			int n = jv_array_length(jv_copy(e->instances));
 			if (n > 1)
 				ip_warn("%s: %d instances have this name", e->name, n);
-			if (n == 0)
+			if (n == 0 && !expired)	/* a record alone has no end time */
 				ip_emit(server(e, jv_null()));
-			jv_array_foreach(e->instances, i, inst)
-				ip_emit(server(e, inst));
+			jv_array_foreach(e->instances, i, inst) {
+				if (!expired || is_expired(inst, now))
+					ip_emit(server(e, inst));
+				else
+					jv_free(inst);
+			}
 		}
 		free(e->name);
 		jv_free(e->instances);

@@ -12,15 +12,17 @@
 #include "util.h"
 
 static const char usage[] =
-    "[-H] [-q] [-v] [-S create | delete | -p [-u file] | -s [--html file]] [file ...]\n"
+    "[-H] [-x] [-q] [-v] [-S create | delete | check | -p [-u file] | -s [--html file]] [file ...]\n"
     "  -H, --hide-orphans   do not print the ORPHANED INSTANCES and ORPHANED DOMAINS tables\n"
-    "  -S, --summary MODE   instead of tables, the summary of a create or delete run\n"
+    "  -x, --expires        an Expires column: each instance's end time, if it has one\n"
+    "  -S, --summary MODE   instead of tables, the summary of a create or delete run,\n"
+    "                       or (check) what ip-instances check found\n"
     "  -p, --progress       follow the files as they grow: a line per server on stderr\n"
     "  -u, --until FILE     with --progress: stop once FILE exists and all is read\n"
     "  -s, --status         ip-check's results as a board and a summary line\n"
     "  --html FILE          with --status: also write the board as a page (--refresh S, default 10)";
 
-#define MAXCOLS 5
+#define MAXCOLS 6
 
 /* What a create or delete run did, for the summary. */
 struct summary {
@@ -198,6 +200,50 @@ out:
 	jv_free(inst);
 }
 
+static void
+print_list(jv o, const char *key)
+{
+	jv a = ip_get(o, key);
+
+	if (jv_get_kind(a) == JV_KIND_ARRAY)
+		jv_array_foreach(a, i, v) {
+			if (jv_get_kind(v) == JV_KIND_STRING) {
+				char *c = ip_printable(jv_string_value(v));
+				printf("\t- %s\n", c);
+				free(c);
+			}
+			jv_free(v);
+			(void)i;
+		}
+	jv_free(a);
+}
+
+/* ip-instances check's object: what would be made, or why not. */
+static int
+summary_check(jv o)
+{
+	jv okv = jv_object_get(jv_copy(o), jv_string("ok")), a = ip_get(o, "domains");
+	int ok = jv_get_kind(okv) == JV_KIND_TRUE;
+	int n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
+
+	jv_free(okv);
+	jv_free(a);
+	if (ok) {
+		printf("The check passed; %d server%s would be created:\n", n, n == 1 ? "" : "s");
+		print_list(o, "domains");
+	} else {
+		printf("The check failed; nothing would be created:\n");
+		print_list(o, "problems");
+	}
+	a = ip_get(o, "warnings");
+	if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) > 0) {
+		printf("Warnings:\n");
+		print_list(o, "warnings");
+	}
+	jv_free(a);
+	return ok ? 0 : IP_EXIT_ITEM;
+}
+
 static int
 print_summary(struct summary *sm, int create)
 {
@@ -248,6 +294,7 @@ add_server(struct table *main_t, struct table *oi, struct table *od, jv o)
 	const char *dom = ip_get_str(rec, "domain");
 	const char *target = ip_get_str(rec, "target");
 	const char *state = ip_get_str(o, "state");
+	const char *exp = ip_get_str(inst, "expires");	/* a column with -x only */
 	char *st = NULL;
 
 	if (dom == NULL)
@@ -256,9 +303,9 @@ add_server(struct table *main_t, struct table *oi, struct table *od, jv o)
 		st = ip_xasprintf("%s (DNS points to %s)", status ? status : "?",
 		    target ? target : "nothing");
 	if (jv_get_kind(inst) == JV_KIND_OBJECT && jv_get_kind(rec) == JV_KIND_OBJECT)
-		add_row(main_t, (const char *[]){ name, iname, dom, st ? st : status, ipv4 });
+		add_row(main_t, (const char *[]){ name, iname, dom, st ? st : status, ipv4, exp });
 	else if (jv_get_kind(inst) == JV_KIND_OBJECT)
-		add_row(oi, (const char *[]){ name, iname, status, ipv4 });
+		add_row(oi, (const char *[]){ name, iname, status, ipv4, exp });
 	else if (jv_get_kind(rec) == JV_KIND_OBJECT)
 		add_row(od, (const char *[]){ name, dom, target });
 	free(st);
@@ -278,10 +325,13 @@ main(int argc, char **argv)
 		{ "status", no_argument, NULL, 's' },
 		{ "html", required_argument, NULL, 1100 },
 		{ "refresh", required_argument, NULL, 1101 },
+		{ "expires", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct table main_t = { NULL, 5, { "Name", "Instance name", "Domain", "Status", "IPv4" }, NULL, 0 };
-	struct table oi = { "ORPHANED INSTANCES", 4, { "Name", "Instance name", "Status", "IPv4" }, NULL, 0 };
+	struct table main_t = { NULL, 5, { "Name", "Instance name", "Domain", "Status", "IPv4",
+	    "Expires" }, NULL, 0 };
+	struct table oi = { "ORPHANED INSTANCES", 4, { "Name", "Instance name", "Status", "IPv4",
+	    "Expires" }, NULL, 0 };
 	struct table od = { "ORPHANED DOMAINS", 3, { "Name", "Domain", "Target" }, NULL, 0 };
 	struct summary sm = { 0 };
 	int c, hide = 0, rval = 0, i, mode = 0;
@@ -290,7 +340,7 @@ main(int argc, char **argv)
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	ip_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:pu:s", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "HS:pu:sx", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))
 			continue;
 		if (c == 'H')
@@ -299,6 +349,8 @@ main(int argc, char **argv)
 			mode = 'c';
 		else if (c == 'S' && strcmp(optarg, "delete") == 0)
 			mode = 'd';
+		else if (c == 'S' && strcmp(optarg, "check") == 0)
+			mode = 'k';
 		else if (c == 'p')
 			mode = 'p';
 		else if (c == 'u')
@@ -309,6 +361,10 @@ main(int argc, char **argv)
 			html = optarg;
 		else if (c == 1101)
 			refresh = (int)ip_cli_long("--refresh", optarg, 1, 86400);
+		else if (c == 'x') {
+			main_t.ncols = 6;	/* without -x, the original's tables */
+			oi.ncols = 5;
+		}
 		else
 			ip_usage_error(usage);
 	}
@@ -330,6 +386,12 @@ main(int argc, char **argv)
 				rval = IP_EXIT_ITEM;
 				continue;
 			}
+			if (mode == 'k') {
+				if (ip_get_type(o, "check") && summary_check(o) != 0)
+					rval = IP_EXIT_ITEM;
+				jv_free(o);
+				continue;
+			}
 			if (mode) {
 				(mode == 'c' ? summary_create : summary_delete)(&sm, o);
 			} else if (ip_get_type(o, "error")) {
@@ -345,6 +407,13 @@ main(int argc, char **argv)
 		ip_reader_close(r);
 	} while (++i < argc);
 
+	if (mode == 'k') {
+		free_table(&main_t);
+		free_table(&oi);
+		free_table(&od);
+		ip_stdout_close();
+		return rval;
+	}
 	if (mode) {
 		rval = print_summary(&sm, mode == 'c') || rval;
 		free_table(&main_t);
