@@ -57,7 +57,8 @@ _install_party()
 			;;
 		--config=*) cfg=${w#*=} ;;
 		-s | --server | -e | --exclude | -n | --name | -N | --number | -j | --jobs | \
-			--log-dir | --post-install-script | --pdf | --paper | --ssh-port | --html | -t | --timeout)
+			--log-dir | --post-install-script | --pdf | --paper | --ssh-port | --html | -t | --timeout | \
+			--expires-in)
 			[[ -n $mode ]] && ((i++))
 			;;
 		-*) ;;
@@ -88,6 +89,10 @@ _install_party()
 		_install_party_words "a4 letter" "$cur"
 		return
 		;;
+	create:--expires-in)
+		_install_party_words "8h 12h 1d 3d 1w" "$cur"
+		return
+		;;
 	create:-n | create:--name | *:-N | *:--number | *:-j | *:--jobs | cards:--ssh-port | \
 		status:-t | status:--timeout | status:-w | status:--watch)
 		return
@@ -109,14 +114,14 @@ _install_party()
 		;;
 	create)
 		_install_party_words "-n --name -N --number -s --post-install-script -j --jobs
-			--log-dir --json $common" "$cur"
+			--log-dir --json --expires-in --check --force $common" "$cur"
 		;;
 	list)
 		_install_party_words "-H --hide-orphans --json $common" "$cur"
 		;;
 	delete)
-		_install_party_words "-a --all -e --exclude -s --server -d --dry-run -j --jobs
-			$common" "$cur"
+		_install_party_words "-a --all -e --exclude -s --server --expired -d --dry-run
+			-j --jobs $common" "$cur"
 		;;
 	cards)
 		_install_party_words "-s --server --pdf --json --paper --ssh-port $common" "$cur"
@@ -135,6 +140,12 @@ _install_party_tool()
 	local cur prev tool opts="" subs="" files=1 i sub=""
 	_install_party_cur_prev
 	tool=${COMP_WORDS[0]##*/}
+	case $tool:$prev in
+	ip-instances:-x | ip-instances:--expires-in)
+		_install_party_words "8h 12h 1d 3d 1w" "$cur"
+		return
+		;;
+	esac
 	case $prev in
 	-c | --config | -x | --existing | -u | --user-data | --until | -i | --identity | \
 		--known-hosts | --ca-file | --render)
@@ -170,7 +181,7 @@ _install_party_tool()
 		return
 		;;
 	ip-table:-S | ip-table:--summary)
-		_install_party_words "create delete" "$cur"
+		_install_party_words "create delete check" "$cur"
 		return
 		;;
 	*:-j | *:--jobs | *:--parallel | *:-t | *:--timeout | *:-N | *:--number | \
@@ -187,8 +198,9 @@ _install_party_tool()
 		files=""
 		;;
 	ip-instances)
-		opts="-j --jobs -t --timeout -u --user-data -n --dry-run -w --wait"
-		subs="ls create delete"
+		opts="-j --jobs -t --timeout -u --user-data -x --expires-in -n --dry-run -w --wait
+			-f --force"
+		subs="ls create delete check"
 		;;
 	ip-dns)
 		opts="-j --jobs -6 --ipv6 -n --dry-run"
@@ -196,7 +208,7 @@ _install_party_tool()
 		files=""
 		;;
 	ip-join)
-		opts="-a --all -e --exclude -s --server"
+		opts="-a --all -e --exclude -s --server -x --expired"
 		;;
 	ip-provision)
 		opts="-j --jobs -u --user -i --identity -s --script -C --command --log-dir
@@ -206,7 +218,7 @@ _install_party_tool()
 		files=""
 		;;
 	ip-table)
-		opts="-H --hide-orphans -S --summary -p --progress -u --until -s --status --html
+		opts="-H --hide-orphans -x --expires -S --summary -p --progress -u --until -s --status --html
 			--refresh"
 		;;
 	ip-check)
@@ -223,7 +235,7 @@ _install_party_tool()
 	fi
 	if [[ -n $subs ]]; then
 		for ((i = 1; i < COMP_CWORD; i++)); do
-			case ${COMP_WORDS[i]} in ls | create | delete) sub=${COMP_WORDS[i]} ;; esac
+			case ${COMP_WORDS[i]} in ls | create | delete | check) sub=${COMP_WORDS[i]} ;; esac
 		done
 		if [[ -z $sub ]]; then
 			_install_party_words "$subs" "$cur"

@@ -72,9 +72,12 @@ for t in $TOOLS; do
 	is "$(missing "$want" "$(zcomp "$t --")")" "" "zsh: every option of $t"
 done
 is "$(bcomp ip-dns '')" "$(words ls create delete)" "bash: ip-dns's commands"
-is "$(zcomp 'ip-instances ')" "$(words ls create delete)" "zsh: ip-instances's commands"
+is "$(zcomp 'ip-instances ')" "$(words ls create delete check)" "zsh: ip-instances's commands"
+is "$(bcomp ip-instances '')" "$(words ls create delete check)" "bash: ip-instances's commands"
 is "$(bcomp ip-provision --web-scheme '')" "$(words http https)" "bash: an option's choices"
-is "$(zcomp 'ip-table -S ')" "$(words create delete)" "zsh: an option's choices"
+is "$(zcomp 'ip-table -S ')" "$(words create delete check)" "zsh: an option's choices"
+is "$(bcomp ip-instances -x '')" "$(words 8h 12h 1d 3d 1w)" "bash: ip-instances -x takes a duration, not a file"
+is "$(bcomp install-party create --expires-in '')" "$(words 8h 12h 1d 3d 1w)" "bash: create --expires-in's durations"
 is "$(bcomp install-party cards --paper '')" "$(words a4 letter)" "bash: cards --paper's choices"
 is "$(zcomp 'ip-cards --paper ')" "$(words a4 letter)" "zsh: ip-cards --paper's choices"
 
