@@ -43,10 +43,15 @@ is "$out" "" "delete-orphans.sh: no orphan left"
 
 # The crontab's commands, run as cron would (with its environment lines).
 install-party create -N 1 > /dev/null 2>&1
-grep -v '^#' "$TOP/examples/crontab" | grep -E '^[0-9]' | sed 's/^\([^ ]* \)\{5\}//; s/ >>.*//' > "$T/cron-commands"
-is "$(wc -l < "$T/cron-commands" | tr -d ' ')" 2 "two cron jobs"
+grep -v '^#' "$TOP/examples/crontab" | grep -E '^[0-9*]' | sed 's/^\([^ ]* \)\{5\}//; s/ >>.*//' > "$T/cron-commands"
+is "$(wc -l < "$T/cron-commands" | tr -d ' ')" 3 "three cron jobs"
 run sh -c "$(sed -n 1p "$T/cron-commands")"
 is "$rc:$(printf '%s\n' "$out" | grep -c '^Deleted ')" "0:1" "cron: install-party delete --all"
 run sh -c "$(sed -n 2p "$T/cron-commands" | sed "s|/usr/local/share/install-party/examples/||")"
 is "$rc" 0 "cron: delete-orphans.sh runs"
+install-party create -n ends --expires-in 1s > /dev/null 2>&1
+install-party create -n stays --expires-in 1d > /dev/null 2>&1
+sleep 1.1
+run sh -c "$(sed -n 3p "$T/cron-commands")"
+is "$rc:$(printf '%s\n' "$out" | sed -n 's/^Deleted \([a-z]*\):.*/\1/p')" "0:ends" "cron: install-party delete --expired deletes the ended server only"
 done_testing
