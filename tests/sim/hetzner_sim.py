@@ -40,6 +40,9 @@ import simlib  # tests/sim/simlib.py
 LOCK = threading.RLock()
 LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"]
 SERVER_TYPES = {"cx22": 1, "cx32": 2, "cpx11": 3, "cax11": 4}
+# name -> (cores, memory GB, disk GB), as GET /server_types tells them
+SERVER_TYPE_SPECS = {"cx22": (2, 4.0, 40), "cx32": (4, 8.0, 80), "cpx11": (2, 2.0, 40),
+                     "cax11": (2, 4.0, 40)}
 IMAGES = {"debian-12": 114690387, "debian-13": 161547269, "ubuntu-24.04": 161547270}
 SSH_KEYS = {"party-key": 2323}
 NETWORKS = {4711}
@@ -384,6 +387,26 @@ class Handler(BaseHTTPRequestHandler):
             if "name" in q:
                 locs = [x for x in locs if x["name"] == q["name"][0]]
             return self.page(q, "locations", locs)
+        if path == "/v1/server_types" and m == "GET":
+            ts = [{"id": i, "name": n, "description": n.upper(), "cores": c, "memory": mem,
+                   "disk": d, "cpu_type": "shared", "architecture":
+                   "arm" if n.startswith("cax") else "x86", "storage_type": "local",
+                   "deprecated": False, "deprecation": None, "prices": []}
+                  for n, i in SERVER_TYPES.items() for c, mem, d in [SERVER_TYPE_SPECS[n]]]
+            if "name" in q:
+                ts = [x for x in ts if x["name"] == q["name"][0]]
+            return self.page(q, "server_types", ts)
+        if path == "/v1/images" and m == "GET":
+            ims = [self.image(n) for n in IMAGES]
+            if "name" in q:
+                ims = [x for x in ims if x["name"] == q["name"][0]]
+            return self.page(q, "images", ims)
+        mm = re.match(r"^/v1/images/(\d+)$", path)
+        if mm and m == "GET":
+            for n, i in IMAGES.items():
+                if i == int(mm.group(1)):
+                    return self.reply(200, {"image": self.image(n)})
+            return self.error(404, "not_found", "image with ID '%s' not found" % mm.group(1))
         if path == "/v1/servers" and m == "GET":
             return self.list_servers(q)
         if path == "/v1/servers" and m == "POST":
@@ -440,6 +463,13 @@ class Handler(BaseHTTPRequestHandler):
                     a = st.action("delete_rrset", z["id"], "zone")
                     return self.reply(201, {"action": st.public(a)})
         return self.error(404, "not_found", "no route %s %s" % (m, path))
+
+    def image(self, name):
+        return {"id": IMAGES[name], "name": name, "type": "system", "status": "available",
+                "description": name.replace("-", " ").title(), "os_flavor": name.split("-")[0],
+                "os_version": name.split("-")[1], "architecture": "x86", "labels": {},
+                "created": "2024-01-01T00:00:00+00:00", "deprecated": None,
+                "rapid_deploy": True, "protection": {"delete": False}}
 
     def zone(self, ref):
         st = self.server.state

@@ -15,6 +15,9 @@
 #include "util.h"
 
 #define LABEL "install-party"	/* label key: the namespace a server is for */
+/* label key: its end time, ISO 8601's basic format (20261202T180000Z): label
+ * values take only letters, digits and -_. inside */
+#define LABEL_EXPIRES "install-party-expires"
 #define USER_DATA_LIMIT 32768	/* "limited to 32KiB" (hcloud-python, servers/client.py) */
 
 struct hz {
@@ -57,6 +60,30 @@ server_label(jv s)
 	jv_free(v);
 	jv_free(l);
 	return ns;
+}
+
+/* The end time of the label, as ISO 8601 UTC ("2026-12-02T18:00:00Z"), or null. */
+static jv
+server_expires(jv s)
+{
+	jv l = ip_get(s, "labels"), v = ip_get(l, LABEL_EXPIRES), out = jv_null();
+	const char *b = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+	char ext[32], buf[21];
+	long long t;
+
+	if (b && strlen(b) == 16 && b[8] == 'T' && b[15] == 'Z') {
+		snprintf(ext, sizeof(ext), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", b, b + 4, b + 6,
+		    b + 9, b + 11, b + 13);
+		if ((t = ip_parse_time(ext)) >= 0) {
+			ip_time_iso(t, buf);
+			out = jv_string(buf);
+		}
+	}
+	if (b && jv_get_kind(out) == JV_KIND_NULL)
+		ip_debug("%s: label %s is not a time: ignored", ip_get_str(s, "name"), LABEL_EXPIRES);
+	jv_free(v);
+	jv_free(l);
+	return out;
 }
 
 /* public_net.ipvN.ip; IPv6 is a /64 network: its ::1 is the address. */
@@ -108,6 +135,7 @@ instance_obj(jv base, jv s)
 	base = jv_object_set(base, jv_string("ipv6"), server_addr(s, 6));
 	base = set_str(base, "provider", "hetzner");
 	base = set_str(base, "created", ip_get_str(s, "created"));
+	base = jv_object_set(base, jv_string("expires"), server_expires(s));
 	free(id);
 	return base;
 }
@@ -407,7 +435,16 @@ create_server(struct hz *hz, struct op *o, char *ud, size_t len)
 	s = set_str(s, "image", hz->image);
 	s = set_str(s, "location", hz->location);
 	s = jv_object_set(s, jv_string("start_after_create"), jv_true());
-	s = jv_object_set(s, jv_string("labels"), set_str(jv_object(), LABEL, hz->run->ns));
+	jv labels = set_str(jv_object(), LABEL, hz->run->ns);
+	if (hz->run->expires > 0) {
+		char iso[21], basic[17];
+		ip_time_iso(hz->run->expires, iso);
+		/* 2026-12-02T18:00:00Z -> 20261202T180000Z */
+		snprintf(basic, sizeof(basic), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso, iso + 5, iso + 8,
+		    iso + 11, iso + 14, iso + 17);
+		labels = set_str(labels, LABEL_EXPIRES, basic);
+	}
+	s = jv_object_set(s, jv_string("labels"), labels);
 	if (ud) {
 		s = jv_object_set(s, jv_string("user_data"), jv_string_sized(ud, (int)len));
 		free(ud);
@@ -685,6 +722,92 @@ hz_open(struct ip_run *run)
 	return hz;
 }
 
+static jv
+append_error(jv problems, const struct ip_req *r, jv body)
+{
+	char *e = hc_error(r, body);
+
+	problems = jv_array_append(problems, jv_string(e));
+	free(e);
+	return problems;
+}
+
+/* Pre-flight: the server type and the image exist; quotas are not in the
+ * API (the project's limits show only in the Console): "unknown". */
+static jv
+hz_check(void *p)
+{
+	struct hz *hz = p;
+	struct ip_req *r;
+	char *e = ip_url_escape(hz->server_type), *path;
+	jv out = JV_OBJECT(jv_string("limits"), jv_null(),
+	    jv_string("limits_note"), jv_string("Hetzner Cloud's API publishes no quotas"),
+	    jv_string("per_server"), jv_null(), jv_string("image"), jv_null(),
+	    jv_string("flavor"), jv_null());
+	jv problems = jv_array(), body, list, t;
+
+	path = ip_xasprintf("/server_types?name=%s", e);
+	body = hc_call_sync(hz->hc, "GET", path, jv_invalid(), &r);
+	list = ip_get(body, "server_types");
+	t = jv_get_kind(list) == JV_KIND_ARRAY && jv_array_length(jv_copy(list)) > 0 ?
+	    jv_array_get(jv_copy(list), 0) : jv_null();
+	if (r->status != 200)
+		problems = append_error(problems, r, body);
+	else if (jv_get_kind(t) != JV_KIND_OBJECT)
+		problems = jv_array_append(problems, jv_string_fmt("server type %s: no such "
+		    "server type (instances.args.server_type; GET /server_types)", hz->server_type));
+	else {
+		jv cores = ip_get(t, "cores"), mem = ip_get(t, "memory");
+		out = jv_object_set(out, jv_string("flavor"), JV_OBJECT(jv_string("id"),
+		    ip_get(t, "id"), jv_string("name"), jv_string(hz->server_type),
+		    jv_string("vcpus"), jv_copy(cores), jv_string("ram"),
+		    jv_get_kind(mem) == JV_KIND_NUMBER ? jv_number(jv_number_value(mem) * 1024) :
+		    jv_null()));
+		if (jv_get_kind(cores) == JV_KIND_NUMBER && jv_get_kind(mem) == JV_KIND_NUMBER)
+			out = jv_object_set(out, jv_string("per_server"), JV_OBJECT(
+			    jv_string("cores"), jv_copy(cores),
+			    jv_string("ram"), jv_number(jv_number_value(mem) * 1024)));
+		jv_free(cores);
+		jv_free(mem);
+	}
+	jv_free(t);
+	jv_free(list);
+	jv_free(body);
+	ip_req_free(r);
+	free(path);
+	free(e);
+
+	/* an image by id or by name (system images are named, as debian-12) */
+	e = ip_url_escape(hz->image);
+	path = strspn(hz->image, "0123456789") == strlen(hz->image) ?
+	    ip_xasprintf("/images/%s", e) : ip_xasprintf("/images?name=%s", e);
+	body = hc_call_sync(hz->hc, "GET", path, jv_invalid(), &r);
+	list = ip_get(body, "images");
+	t = jv_get_kind(list) == JV_KIND_ARRAY && jv_array_length(jv_copy(list)) > 0 ?
+	    jv_array_get(jv_copy(list), 0) : ip_get(body, "image");
+	if (r->status != 200 && r->status != 404)
+		problems = append_error(problems, r, body);
+	else if (jv_get_kind(t) != JV_KIND_OBJECT)
+		problems = jv_array_append(problems, jv_string_fmt("image %s: no such image "
+		    "(instances.args.image; GET /images)", hz->image));
+	else {
+		const char *st = ip_get_str(t, "status");
+		if (st && strcmp(st, "available") != 0)
+			problems = jv_array_append(problems, jv_string_fmt("image %s: status %s, "
+			    "not available: servers cannot boot from it", hz->image, st));
+		out = jv_object_set(out, jv_string("image"), JV_OBJECT(jv_string("id"),
+		    jv_string(hz->image), jv_string("name"), ip_get(t, "description"),
+		    jv_string("status"), st ? jv_string(st) : jv_null()));
+	}
+	jv_free(t);
+	jv_free(list);
+	jv_free(body);
+	ip_req_free(r);
+	free(path);
+	free(e);
+	return jv_object_set(out, jv_string("problems"), problems);
+}
+
 static void
 hz_close(void *p)
 {
@@ -703,5 +826,6 @@ const struct ip_provider ip_instance_provider_hetzner = {
 	.ls = hz_ls,
 	.create = hz_create,
 	.delete = hz_delete,
+	.check = hz_check,
 	.close = hz_close,
 };
