@@ -157,4 +157,21 @@ unlike "$out" "Expires" "no Expires column by default"
 run ip-table -x "$T/servers"
 like "$out" "^\| Name +\| Instance name +\| Status +\| IPv4 +\| Expires +\|$" "-x: an Expires column (orphaned instances)"
 like "$out" "^\| e1 +\| party-e1 +\| ACTIVE +\| [0-9.]+ +\| $exp \|$" "-x: e1's end time"
+
+# the plain build under valgrind: the check (a refusal), --expired, -x, -S check
+if command -v valgrind >/dev/null; then
+	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+	os_knobs '{"quota": 12}'
+	run vg "$IP_PLAIN_BINDIR/ip-instances" -c "$C" check "$T/n5"
+	is "$rc" 1 "valgrind: ip-instances check refusing: clean"
+	printf '%s\n' "$out" >"$T/check"
+	run vg "$IP_PLAIN_BINDIR/ip-table" -S check "$T/check"
+	is "$rc:$(printf '%s\n' "$out" | head -1)" "1:The check failed; nothing would be created:" "valgrind: ip-table -S check: clean"
+	run vg "$IP_PLAIN_BINDIR/ip-join" -c "$C" --expired "$T/inst" "$T/recs"
+	is "$rc" 0 "valgrind: ip-join --expired: clean"
+	run vg "$IP_PLAIN_BINDIR/ip-table" -x "$T/servers"
+	is "$rc" 0 "valgrind: ip-table -x: clean"
+else
+	skip "valgrind is not installed"
+fi
 done_testing

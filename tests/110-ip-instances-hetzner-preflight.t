@@ -48,4 +48,11 @@ sleep 1.1
 run ip-instances -c "$C" ls
 is "$(printf '%s\n' "$out" | jq -r 'select(.expires != null) | .name' | sort | tr '\n' ' ')" "gone late soon " "ls: expires read back"
 is "$(printf '%s\n' "$out" | ip-join -c "$C" --expired | jq -r .name)" "gone" "ip-join --expired: only the ended one"
+if command -v valgrind >/dev/null; then
+	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    "$IP_PLAIN_BINDIR/ip-instances" -c "$T/bad.yaml" check "$T/n3"
+	is "$rc" 1 "valgrind: the Hetzner check refusing: clean"
+else
+	skip "valgrind is not installed"
+fi
 done_testing
