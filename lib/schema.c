@@ -7,6 +7,7 @@
 #include "names.h"
 #include "schema.h"
 #include "stream.h"
+#include "util.h"
 
 static int failures;
 
@@ -172,4 +173,32 @@ ip_mark_deleted(jv item, const char *what, int n, int dry_run)
 	if (dry_run)
 		item = set(item, "dry_run", jv_true());
 	return item;
+}
+
+jv
+ip_check_obj(const char *ns, const char *provider, long asked, jv domains, jv facts,
+    long budget, long recent, long long expires, jv problems, jv warnings)
+{
+	jv o = jv_object();
+	char buf[21];
+
+	o = set(o, "type", jv_string("check"));
+	o = set(o, "namespace", jv_string(ns));
+	o = set(o, "provider", jv_string(provider));
+	o = set(o, "ok", jv_bool(jv_array_length(jv_copy(problems)) == 0));
+	o = set(o, "asked", jv_number(asked));
+	o = set(o, "domains", domains);
+	o = set(o, "limits", ip_get(facts, "limits"));
+	o = set(o, "per_server", ip_get(facts, "per_server"));
+	o = set(o, "image", ip_get(facts, "image"));
+	o = set(o, "flavor", ip_get(facts, "flavor"));
+	o = set(o, "certificates", JV_OBJECT(jv_string("budget"), jv_number(budget),
+	    jv_string("recent"), jv_number(recent), jv_string("after"), jv_number(recent + asked)));
+	if (expires > 0)
+		ip_time_iso(expires, buf);
+	o = set(o, "expires", expires > 0 ? jv_string(buf) : jv_null());
+	o = set(o, "problems", problems);
+	o = set(o, "warnings", warnings);
+	jv_free(facts);
+	return o;
 }

@@ -18,6 +18,14 @@ jv ip_record_obj(const char *ns, const char *zone, const char *name, jv rec,
 jv ip_server_obj(const char *ns, const char *zone, const char *name, const char *state,
     jv inst, jv rec, jv recs);
 
+/* "check", what ip-instances check found: whether `asked` servers (their
+ * domains) can be made, the provider's facts (limits, per_server, image,
+ * flavor), the certificates of the last 7 days, the end time they would
+ * have (Unix seconds, 0: none) and the messages; ok when
+ * problems is empty.  domains, facts, problems and warnings are consumed. */
+jv ip_check_obj(const char *ns, const char *provider, long asked, jv domains, jv facts,
+    long budget, long recent, long long expires, jv problems, jv warnings);
+
 /* An "error" object for item (consumed; its name is kept) from stage. */
 jv ip_error_obj(jv item, const char *stage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -50,8 +50,13 @@ usage_error "bad name" "not a server name" create -n 'Bad Name'
 usage_error "-n without its value" "needs an argument" create -n
 usage_error "-a with -s" "cannot be used together" delete -a -s alice
 usage_error "-e without -a" "can only be used with -a/--all" delete -e alice
-usage_error "neither -a nor -s" "one of -a/--all or -s/--server is needed" delete
-usage_error "-d alone" "one of -a/--all or -s/--server is needed" delete -d
+usage_error "neither -a nor -s" "one of -a/--all, -s/--server or --expired is needed" delete
+usage_error "-d alone" "one of -a/--all, -s/--server or --expired is needed" delete -d
+usage_error "--expired with -s" "--expired goes with neither -a, -e nor -s" delete --expired -s alice
+usage_error "--expired with -e" "--expired goes with neither -a, -e nor -s" delete --expired -e alice
+usage_error "--expires-in 0h" "--expires-in takes a duration such as 8h or 3d" create --expires-in 0h
+usage_error "--expires-in 8" "--expires-in takes a duration such as 8h or 3d" create --expires-in 8
+usage_error "--expires-in without its value" "needs an argument" create --expires-in
 usage_error "bad -s name" "not a server name" delete -s 'x;rm'
 usage_error "list with a stray argument" "unknown argument" list extra
 usage_error "unreadable post-install script" "cannot read the post-install script" create -s "$T/nope.sh"

@@ -11,8 +11,9 @@ PARTY_BUILD_DELAY=1.5 party_start fail-party
 knob() { curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d "$1" "$PARTY_OS_URL/_sim/knobs"; }
 used=$(curl -s "$PARTY_OS_URL/_sim/servers" | jq '[.servers[] | select(.region=="RegionOne" and .tenant_id=="0f3c7d2e9b8a4f61a5c4e3d2b1a09876")] | length')
 
-# Room for two servers of three; and once they build, OVH refuses one call.
-knob "{\"quota\": $((used + 2))}"
+# Room for three servers at the pre-flight, for two once someone else makes
+# one while the run starts; and once they build, OVH refuses one call.
+knob "{\"quota\": $((used + 3)), \"squat_on_create\": 1}"
 install-party create -N 3 > "$T/out" 2> "$T/err" &
 wrapper=$!
 i=0

@@ -459,8 +459,10 @@ inst_check(struct inst_run *r)
 	} else if (budget > 0)
 		ip_info("certificates: %ld server(s) made in the last 7 days + %ld = %ld of the "
 		    "budget of %ld a week", r->recent, k, r->recent + k, budget);
-	else
+	else if (ca && cfg->certificate_budget > 0)
 		ip_info("certificates: general.acme_ca is %s: no weekly budget to check", ca);
+	else
+		ip_info("certificates: general.certificate_budget is 0: not checked");
 
 	jv_array_foreach(problems, i, p) {
 		ip_warn("%s", jv_string_value(p));
@@ -468,22 +470,9 @@ inst_check(struct inst_run *r)
 		(void)i;
 	}
 	int ok = jv_array_length(jv_copy(problems)) == 0;
-	jv out = JV_OBJECT(jv_string("type"), jv_string("check"),
-	    jv_string("namespace"), jv_string(r->run.ns),
-	    jv_string("provider"), jv_string(r->P->name),
-	    jv_string("ok"), jv_bool(ok),
-	    jv_string("asked"), jv_number(k),
-	    jv_string("domains"), names,
-	    jv_string("limits"), limits,
-	    jv_string("per_server"), per);
-	out = jv_object_set(out, jv_string("image"), ip_get_obj(facts, "image"));
-	out = jv_object_set(out, jv_string("flavor"), ip_get_obj(facts, "flavor"));
-	out = jv_object_set(out, jv_string("certificates"), JV_OBJECT(
-	    jv_string("budget"), jv_number(budget), jv_string("recent"), jv_number(r->recent),
-	    jv_string("after"), jv_number(r->recent + k)));
-	out = jv_object_set(out, jv_string("problems"), problems);
-	out = jv_object_set(out, jv_string("warnings"), warnings);
-	ip_emit(out);
-	jv_free(facts);
+	jv_free(limits);
+	jv_free(per);
+	ip_emit(ip_check_obj(r->run.ns, r->P->name, k, names, facts, budget, r->recent,
+	    r->run.expires, problems, warnings));
 	return ok ? IP_EXIT_OK : IP_EXIT_ITEM;
 }

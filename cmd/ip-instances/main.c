@@ -14,11 +14,12 @@ static const char usage[] =
     "[-c config] [-q] [-v] ls\n"
     "       ip-instances [-c config] [-q] [-v] create [-j N] [-t seconds] [-u file] [-x duration] [input]\n"
     "       ip-instances [-c config] [-q] [-v] delete [-n] [-w] [-j N] [-t seconds] [input]\n"
-    "       ip-instances [-c config] [-q] [-v] check [-f] [input]\n"
+    "       ip-instances [-c config] [-q] [-v] check [-f] [-x duration] [input]\n"
     "  -j, --jobs N         servers in flight at once (default 8)\n"
     "  -t, --timeout S      create: seconds to wait for ACTIVE; delete -w: until gone (default 600)\n"
     "  -u, --user-data F    create: first-boot script, rendered for each server\n"
-    "  -x, --expires-in D   create: mark each server to end after D (8h, 3d; default general.lifetime)\n"
+    "  -x, --expires-in D   create: mark each server to end after D (8h, 3d; default general.lifetime);\n"
+    "                       check: say when they would end\n"
     "  -f, --force          check: over the certificate budget, warn only\n"
     "  -n, --dry-run        delete: say what would be deleted, send nothing\n"
     "  -w, --wait           delete: wait until each server is gone\n"
@@ -76,7 +77,7 @@ main(int argc, char **argv)
 		ip_warn("unknown command (expected ls, create, delete or check)");
 		ip_usage_error(usage);
 	}
-	if ((expires_in && strcmp(cmd, "create")) || (r.force && strcmp(cmd, "check")) ||
+	if ((expires_in && strcmp(cmd, "create") && strcmp(cmd, "check")) || (r.force && strcmp(cmd, "check")) ||
 	    (!strcmp(cmd, "ls") && (argc != 1 || r.dry_run || r.run.wait || udfile)) ||
 	    (!strcmp(cmd, "create") && (argc > 2 || r.dry_run || r.run.wait)) ||
 	    (!strcmp(cmd, "delete") && (argc > 2 || udfile)) ||

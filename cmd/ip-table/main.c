@@ -229,7 +229,9 @@ summary_check(jv o)
 	jv_free(okv);
 	jv_free(a);
 	if (ok) {
-		printf("The check passed; %d server%s would be created:\n", n, n == 1 ? "" : "s");
+		const char *exp = ip_get_str(o, "expires");
+		printf("The check passed; %d server%s would be created%s%s:\n", n, n == 1 ? "" : "s",
+		    exp ? ", ending at " : "", exp ? exp : "");
 		print_list(o, "domains");
 	} else {
 		printf("The check failed; nothing would be created:\n");

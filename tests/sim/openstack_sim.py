@@ -887,6 +887,12 @@ class Handler(BaseHTTPRequestHandler):
                 names.append(byid[n["uuid"]])
         else:
             return bad("Invalid input for field/attribute networks.")
+        if ARGS.squat_on_create and not STATE.get("squatted"):
+            # someone else makes servers between a client's pre-flight and its
+            # first creation: its count of free room is stale
+            STATE["squatted"] = True
+            for i in range(ARGS.squat_on_create):
+                new_server(region, project, "squatter-%d" % i, img, "d2-2")
         live = [v for v in servers.values() if not v["_deleted_at"]]
         used = len(live)
         if ARGS.quota is not None and used >= ARGS.quota:
@@ -993,6 +999,8 @@ def main():
     ap.add_argument("--fail-pattern", help="servers whose name matches end in ERROR")
     ap.add_argument("--stuck-pattern", help="servers whose name matches stay in BUILD")
     ap.add_argument("--quota", type=int, help="max servers in the project (403 beyond)")
+    ap.add_argument("--squat-on-create", type=int, default=0,
+                    help="at the first server creation, N servers of someone else appear")
     ap.add_argument("--quota-cores", type=int, help="max vCPUs in the project")
     ap.add_argument("--quota-ram", type=int, help="max RAM (MB) in the project")
     ap.add_argument("--image-status", default="ACTIVE", help="the image's status")
