@@ -125,6 +125,9 @@ d=$(( $(date -d "$exp3" +%s) - before ))
 ip-names -c "$C" e4 | ip-instances -c "$T/lt.yaml" create -x 1s >/dev/null 2>&1
 is "$(os_servers | jq -r '.servers[] | select(.name=="party-e4") | .metadata | keys | join(",")')" \
     "install-party,install-party-expires" "-x wins over general.lifetime"
+run ip-instances -c "$C" check -x 2h "$T/n3"
+d=$(( $(date -d "$(printf '%s\n' "$out" | jq -r .expires)" +%s) - before ))
+[ "$d" -ge 7200 ] && [ "$d" -le 7260 ]; ok $? "check -x 2h: the end time in the check object ($d s)"
 run ip-instances -c "$C" create -x 3x "$T/e"
 like "$rc:$err" "^2:ip-instances: -x: not a duration" "-x 3x: a usage error"
 sed 's/^  connectivity_check_timeout: 300/&\n  lifetime: soon/' "$C" >"$T/bad-lt.yaml"

@@ -34,6 +34,9 @@ is "$(os_writes):$(ovh_writes)" "0:0" "--check: no write to either API (the simu
 is "$(jq -s '[.[] | select(.service=="compute" and (.path|test("/limits$|/flavors/|/images/")))] | length' "$PARTY_OS_LOG")" 9 \
     "each pre-flight asked for the limits, the flavor and the image (three runs)"
 
+run install-party create -N 3 --check --expires-in 8h
+like "$(printf '%s\n' "$out" | head -1)" "^The check passed; 3 servers would be created, ending at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z:$" \
+    "--check --expires-in: when they would end"
 run install-party create -N 2 --expires-in 8x
 is "$rc" 2 "--expires-in 8x: a usage error"
 like "$err" "--expires-in takes a duration such as 8h or 3d" "said"
