@@ -11,6 +11,7 @@
 #include "names.h"
 #include "schema.h"
 #include "stream.h"
+#include "util.h"
 
 struct ex {
 	struct ip_run *run;
@@ -30,6 +31,19 @@ opt_str(jv o, const char *k)
 	const char *s = str(o, k);
 
 	return s ? jv_string(s) : jv_null();
+}
+
+/* A time the provider gave back, as ISO 8601 UTC, or null. */
+static jv
+norm_time(const char *s)
+{
+	long long t = ip_parse_time(s);
+	char buf[21];
+
+	if (t < 0)
+		return jv_null();
+	ip_time_iso(t, buf);
+	return jv_string(buf);
 }
 
 /* The provider's instance object -> ours (built on ip_name_obj), or
@@ -53,6 +67,7 @@ norm(struct ex *e, jv o)
 	out = jv_object_set(out, jv_string("ipv6"), opt_str(o, "ipv6"));
 	out = jv_object_set(out, jv_string("provider"), jv_string(ip_ext_name(e->x)));
 	out = jv_object_set(out, jv_string("created"), opt_str(o, "created"));
+	out = jv_object_set(out, jv_string("expires"), norm_time(str(o, "expires")));
 	return out;
 }
 
@@ -170,6 +185,12 @@ ex_create(void *p, struct ip_job *j, char *user_data, size_t len)
 	req = jv_object_set(req, jv_string("instance"), jv_string(j->instance));
 	req = jv_object_set(req, jv_string("user_data"),
 	    user_data ? jv_string_sized(user_data, (int)len) : jv_null());
+	if (e->run->expires > 0) {
+		char buf[21];
+		ip_time_iso(e->run->expires, buf);
+		req = jv_object_set(req, jv_string("expires"), jv_string(buf));
+	} else
+		req = jv_object_set(req, jv_string("expires"), jv_null());
 	free(user_data);
 	j->pdata = e;
 	ip_ext_call(e->x, "create", req, created, j);
@@ -204,11 +225,61 @@ ex_delete(void *p, struct ip_job *j)
 	    deleted, j);
 }
 
+/* Pre-flight: the optional "preflight" operation's object; a provider
+ * without it (the run fails, or writes none) has quotas "unknown". */
+static jv
+ex_check(void *p)
+{
+	struct ex *e = p;
+	jv out = jv_invalid(), res = JV_OBJECT(jv_string("limits"), jv_null(),
+	    jv_string("per_server"), jv_null(), jv_string("image"), jv_null(),
+	    jv_string("flavor"), jv_null(), jv_string("problems"), jv_array());
+	char *err = NULL;
+	int found = 0;
+
+	if (ip_ext_call_sync(e->x, "preflight", jv_object(), &out, &err, NULL) < 0) {
+		char *note = ip_xasprintf("%s answers no preflight: %s", ip_ext_name(e->x), err);
+		res = jv_object_set(res, jv_string("limits_note"), jv_string(note));
+		free(note);
+		free(err);
+		jv_free(out);
+		return res;
+	}
+	jv_array_foreach(out, i, o) {
+		if (!found && ip_get_type(o, "preflight")) {
+			static const char *const keys[] = { "limits", "per_server", "image", "flavor" };
+			found = 1;
+			for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+				res = jv_object_set(res, jv_string(keys[k]), ip_get_obj(o, keys[k]));
+			jv pr = ip_get(o, "problems");
+			if (jv_get_kind(pr) == JV_KIND_ARRAY)
+				jv_array_foreach(pr, n, m) {
+					if (jv_get_kind(m) == JV_KIND_STRING) {
+						jv all = ip_get(res, "problems");
+						res = jv_object_set(res, jv_string("problems"),
+						    jv_array_append(all, m));
+					} else
+						jv_free(m);
+					(void)n;
+				}
+			jv_free(pr);
+		}
+		jv_free(o);
+		(void)i;
+	}
+	jv_free(out);
+	if (!found)
+		res = jv_object_set(res, jv_string("limits_note"),
+		    jv_string_fmt("%s wrote no preflight object", ip_ext_name(e->x)));
+	return res;
+}
+
 const struct ip_provider ip_instance_provider_exec = {
 	.name = "exec",
 	.open = ex_open,
 	.ls = ex_ls,
 	.create = ex_create,
 	.delete = ex_delete,
+	.check = ex_check,
 	.close = ex_close,
 };
