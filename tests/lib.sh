@@ -14,6 +14,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcod
 # Retries in tests wait milliseconds, not seconds.
 export IP_HTTP_BACKOFF_MS=${IP_HTTP_BACKOFF_MS:-20}
 unset INSTALL_PARTY_CONFIG
+. "$TOP/tests/sim/stop_lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ip-test.XXXXXX")
 _tap_n=0 _tap_fail=0 _tap_pids="" _tap_cleanups=""
@@ -21,13 +22,14 @@ _tap_n=0 _tap_fail=0 _tap_pids="" _tap_cleanups=""
 _tap_exit() {
 	rc=$?
 	for f in $_tap_cleanups; do "$f" || :; done
-	for p in $_tap_pids; do kill "$p" 2>/dev/null || :; done
-	for p in $_tap_pids; do wait "$p" 2>/dev/null || :; done
+	# shellcheck disable=SC2086 # pids
+	stop_pids $_tap_pids
 	rm -rf "$T"
 	exit $rc
 }
 trap _tap_exit EXIT
-trap 'exit 130' INT TERM
+# a hang-up too (a closed terminal): servers are stopped as on exit
+trap 'exit 130' INT TERM HUP
 
 plan() { echo "1..$1"; }
 diag() { printf '# %s\n' "$@" >&2; }

@@ -6,6 +6,7 @@
 # sshd on those addresses (key login as the current user).  Used by the
 # wrapper's tests and by `make demo`.  Needs $T (a private directory), $TOP
 # and bg (start a command in the background, stopped at exit).
+. "$TOP/tests/sim/stop_lib.sh"
 
 # party_standalone NAME: for scripts outside the tests (the demo, the
 # benchmarks): a private $T, and bg; all started is stopped, $T removed, at exit.
@@ -14,11 +15,12 @@ party_standalone() {
 	_party_pids=""
 	bg() { "$@" & _party_pids="$_party_pids $!"; }
 	trap party_cleanup EXIT
-	trap 'exit 130' INT TERM
+	# a closed terminal (HUP) too: sshd takes a HUP as "restart", not "stop"
+	trap 'exit 130' INT TERM HUP
 }
 party_cleanup() {
-	for _p in $_party_pids; do kill "$_p" 2>/dev/null || :; done
-	for _p in $_party_pids; do wait "$_p" 2>/dev/null || :; done
+	# shellcheck disable=SC2086 # pids
+	stop_pids $_party_pids
 	rm -rf "$T"
 }
 

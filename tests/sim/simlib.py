@@ -1,5 +1,6 @@
 """simlib: what every simulator in tests/sim/ shares with the tests."""
 import os
+import signal
 
 
 def announce(port_file, port):
@@ -11,8 +12,14 @@ def announce(port_file, port):
     os.replace(tmp, port_file)
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def serve(srv):
-    """Serve until killed; an interrupt is a normal end."""
+    """Serve until killed; INT, TERM and HUP alike are a normal end."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
