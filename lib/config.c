@@ -78,12 +78,37 @@ next_event(struct loader *l, yaml_event_t *ev)
 	}
 }
 
-static void
-mark(struct loader *l, const char *path, yaml_mark_t m, int quoted)
-{
-	jv pos = JV_ARRAY(jv_number(m.line + 1), jv_number(m.column + 1), jv_bool(quoted));
+/* A mark is one number: line << 25 | column << 1 | quoted (exact in a double:
+ * a bounded file has fewer than 2^24 lines and columns). */
+#define MARK_LINE(m) ((long long)jv_number_value(m) >> 25)
+#define MARK_COL(m) (((long long)jv_number_value(m) >> 1) & 0xffffff)
+#define MARK_QUOTED(m) ((long long)jv_number_value(m) & 1)
 
-	l->marks = jv_object_set(l->marks, jv_string(path), pos);
+/* Marks are kept only where a message can point: the sections, their keys,
+ * and the providers' args down to list elements.  Deeper nodes (or those
+ * under unknown keys) are reported at the nearest marked parent. */
+static int
+marked(const char *path, int depth)
+{
+	if (depth <= 2)
+		return 1;
+	return depth <= 4 && (!strncmp(path, "instances.args", 14) ||
+	    !strncmp(path, "dns.args", 8));
+}
+
+static void
+mark(struct loader *l, const char *path, int depth, yaml_mark_t m, int quoted)
+{
+	long long line = m.line + 1, col = m.column + 1;
+
+	if (!marked(path, depth))
+		return;
+	if (line > 0xffffff)
+		line = 0xffffff;
+	if (col > 0xffffff)
+		col = 0xffffff;
+	l->marks = jv_object_set(l->marks, jv_string(path),
+	    jv_number((double)(line << 25 | col << 1 | (quoted != 0))));
 }
 
 static int
@@ -107,7 +132,7 @@ node(struct loader *l, yaml_event_t *ev, const char *path, int depth)
 		const char *s = (const char *)ev->data.scalar.value;
 		size_t n = ev->data.scalar.length;
 		int quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-		mark(l, path, ev->start_mark, quoted);
+		mark(l, path, depth, ev->start_mark, quoted);
 		if (memchr(s, '\0', n))
 			die_at(l->file, ev->start_mark.line + 1, ev->start_mark.column + 1,
 			    path, "NUL byte in value");
@@ -121,7 +146,7 @@ node(struct loader *l, yaml_event_t *ev, const char *path, int depth)
 	case YAML_SEQUENCE_START_EVENT: {
 		yaml_event_t e;
 		int i = 0;
-		mark(l, path, ev->start_mark, 0);
+		mark(l, path, depth, ev->start_mark, 0);
 		v = jv_array();
 		for (;;) {
 			next_event(l, &e);
@@ -137,7 +162,7 @@ node(struct loader *l, yaml_event_t *ev, const char *path, int depth)
 	}
 	case YAML_MAPPING_START_EVENT: {
 		yaml_event_t k, e;
-		mark(l, path, ev->start_mark, 0);
+		mark(l, path, depth, ev->start_mark, 0);
 		v = jv_object();
 		for (;;) {
 			next_event(l, &k);
@@ -159,7 +184,7 @@ node(struct loader *l, yaml_event_t *ev, const char *path, int depth)
 			jv val = node(l, &e, sub, depth + 1);
 			/* Remember where the key was, for messages about it. */
 			char *kp = ip_xasprintf("%s#key", sub);
-			mark(l, kp, k.start_mark, 0);
+			mark(l, kp, depth + 1, k.start_mark, 0);
 			free(kp);
 			v = jv_object_set(v, jv_string(key), val);
 			free(sub);
@@ -173,8 +198,29 @@ node(struct loader *l, yaml_event_t *ev, const char *path, int depth)
 	}
 }
 
+/* A configuration is a few kilobytes; a bigger file is a mistake. */
+#define CONFIG_MAX (1024 * 1024)
+
+/* The whole file, at most CONFIG_MAX bytes (pipes too: no size to trust). */
+static char *
+read_config(const char *path, FILE *fp, size_t *len)
+{
+	char *buf = ip_xmalloc(CONFIG_MAX + 1);
+	size_t n = 0, got;
+
+	while (n <= CONFIG_MAX && (got = fread(buf + n, 1, CONFIG_MAX + 1 - n, fp)) > 0)
+		n += got;
+	if (ferror(fp))
+		ip_die(IP_EXIT_FATAL, "%s: %s", path, strerror(errno));
+	if (n > CONFIG_MAX)
+		ip_die(IP_EXIT_FATAL, "%s: larger than 1 MiB: not a configuration "
+		    "(see install-party.yaml(5))", path);
+	*len = n;
+	return buf;
+}
+
 static jv
-load_yaml(const char *file, FILE *fp, jv *marks)
+load_yaml(const char *file, const char *text, size_t len, jv *marks)
 {
 	struct loader l = { .file = file, .marks = jv_object() };
 	yaml_event_t ev;
@@ -182,7 +228,7 @@ load_yaml(const char *file, FILE *fp, jv *marks)
 
 	if (!yaml_parser_initialize(&l.p))
 		ip_die(IP_EXIT_FATAL, "out of memory");
-	yaml_parser_set_input_file(&l.p, fp);
+	yaml_parser_set_input_string(&l.p, (const unsigned char *)text, len);
 	for (;;) {
 		next_event(&l, &ev);
 		if (ev.type == YAML_STREAM_END_EVENT) {
@@ -256,10 +302,9 @@ ip_config_where(const struct ip_config *c, const char *path)
 {
 	jv m = find_mark(c, path);
 
-	if (jv_get_kind(m) == JV_KIND_ARRAY)
-		snprintf(where_buf, sizeof(where_buf), "%s:%d:%d", c->path,
-		    (int)jv_number_value(jv_array_get(jv_copy(m), 0)),
-		    (int)jv_number_value(jv_array_get(jv_copy(m), 1)));
+	if (jv_get_kind(m) == JV_KIND_NUMBER)
+		snprintf(where_buf, sizeof(where_buf), "%s:%lld:%lld", c->path,
+		    MARK_LINE(m), MARK_COL(m));
 	else
 		snprintf(where_buf, sizeof(where_buf), "%s:1:1", c->path);
 	jv_free(m);
@@ -272,8 +317,8 @@ is_quoted(const struct ip_config *c, const char *path)
 	jv m = jv_object_get(jv_copy(c->marks), jv_string(path));
 	int q = 0;
 
-	if (jv_get_kind(m) == JV_KIND_ARRAY)
-		q = jv_get_kind(jv_array_get(jv_copy(m), 2)) == JV_KIND_TRUE;
+	if (jv_get_kind(m) == JV_KIND_NUMBER)
+		q = (int)MARK_QUOTED(m);
 	jv_free(m);
 	return q;
 }
@@ -654,8 +699,12 @@ ip_config_load(const char *path)
 			ip_warn("%s: readable by group or others, yet it holds passwords "
 			    "(chmod 600 %s)", path, path);
 	}
-	c->root = load_yaml(path, fp, &c->marks);
+	size_t len;
+	char *text = read_config(path, fp, &len);
 	fclose(fp);
+	c->root = load_yaml(path, text, len, &c->marks);
+	explicit_bzero(text, len);	/* it held the passwords */
+	free(text);
 	validate(c);
 	return c;
 }

@@ -7,7 +7,7 @@
 struct ip_config {
 	char *path;		/* as given, for messages */
 	jv root;		/* the whole document as a jv object */
-	jv marks;		/* "a.b.c" -> [line, col] (1-based) of the value */
+	jv marks;		/* "a.b.c" -> where its value is (see config.c) */
 	/* validated fields of the README, borrowed from root */
 	const char *namespace, *riot_version, *zone;
 	long connectivity_check_timeout;

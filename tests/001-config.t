@@ -110,4 +110,29 @@ sed -i 's/^  password: .*/  password: hunter2-pw/; s/^  user: .*/  user: "Hunter
 run ip-names -c "$C"
 unlike "$err" "hunter2-pw" "the password is not echoed"
 
+# Size: a configuration is small; a big file is refused, not parsed.
+write_config "$C"
+python3 -c 'import sys; sys.stdout.write("# padding\n" * 110000)' >> "$C"
+run ip-names -c "$C" alice
+is "$rc" 2 "a file over 1 MiB: exit 2"
+like "$err" "config.yaml: larger than 1 MiB" "a file over 1 MiB: says so"
+run sh -c "cat '$C' | ip-names -c /dev/stdin alice"
+like "$rc:$err" "^2:.*/dev/stdin: larger than 1 MiB" "over 1 MiB from a pipe: refused too"
+# Marks are kept where messages can point, not per node: a file of 1 MiB
+# of small nodes loads in bounded memory (the plain build: no ASan shadow).
+write_config "$C"
+python3 -c '
+import sys
+out = ["  junk:"]
+n = 0
+while sum(map(len, out)) < 900000:
+    out.append("    k%d: {a: [1, 2, {b: c}]}" % n); n += 1
+sys.stdout.write("\n".join(out) + "\n")' > "$T/junk"
+sed -i "/^  connectivity_check_timeout/r $T/junk" "$C"
+run /usr/bin/time -f 'maxrss=%M' "$IP_PLAIN_BINDIR/ip-names" -c "$C" alice
+rss=$(printf '%s\n' "$err" | sed -n 's/^maxrss=//p')
+is "$rc" 0 "1 MiB of nodes: loads"
+ok "$([ "${rss:-999999}" -lt 100000 ] && echo 0 || echo 1)" "1 MiB of nodes: under 100 MB (got ${rss:-?} KB)"
+like "$err" "config.yaml:5:3: general.junk: unknown key" "1 MiB of nodes: the unknown key is still located"
+
 done_testing
