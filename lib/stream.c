@@ -171,14 +171,17 @@ ip_reader_next(struct ip_reader *r, jv *out)
 			r->off = 0;
 		}
 		if (r->len > IP_MAX_LINE + 1) {
-			/* Over-long: report once, drop it, skip to its newline. */
-			if (!r->skipping) {
+			/* Over-long: report once, drop it, skip to its newline;
+			 * the caller sees IP_BAD as for any bad line. */
+			int report = !r->skipping;
+			r->len = 0;
+			if (report) {
 				r->line++;
 				bad(r, "line too long");
 				r->line--;	/* counted again when its newline comes */
 				r->skipping = 1;
+				return IP_BAD;
 			}
-			r->len = 0;
 		}
 		if (r->cap - r->len < 65536) {
 			r->cap *= 2;

@@ -54,6 +54,10 @@ print(json.dumps({"type":"instance","name":"after","instance":"my-super-event-af
 run ip-join -c "$C" "$T/long"
 like "$err" "long:2: line too long" "a 2 MB line is refused with its line number"
 is "$(names "$out")" "after big " "a 1 MB line is read, and the line after a refused one too"
+is "$rc" 1 "a refused long line: exit 1 (from a file)"
+run sh -c "cat '$T/long' | ip-join -c '$C'"
+is "$rc" 1 "a refused long line: exit 1 (from a pipe too)"
+is "$(names "$out")" "after big " "a refused long line from a pipe: the others are read"
 
 : > "$T/empty"
 run ip-join -c "$C" "$T/empty"
