@@ -281,9 +281,21 @@ ip_get_str(jv obj, const char *key)
 		return NULL;
 	v = jv_object_get(jv_copy(obj), jv_string(key));
 	/* The string lives inside obj, so the pointer stays valid while obj does. */
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		s = jv_string_value(v);
+	s = ip_str(v);
 	jv_free(v);
+	return s;
+}
+
+const char *
+ip_str(jv v)
+{
+	const char *s;
+
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return NULL;
+	s = jv_string_value(v);
+	if (strlen(s) != (size_t)jv_string_length_bytes(jv_copy(v)))
+		return NULL;
 	return s;
 }
 

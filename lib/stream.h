@@ -42,6 +42,9 @@ void ip_stdout_close(void);
 /* Safe accessors for objects that came from outside: NULL / default
  * when the key is missing or of another kind.  Never abort. */
 const char *ip_get_str(jv obj, const char *key);	/* borrowed from obj */
+/* v's text when v is a string without a NUL inside ("abc\u0000x" is not
+ * "abc" to strcmp), else NULL.  Borrowed: valid while v lives. */
+const char *ip_str(jv v);
 int ip_get_type(jv obj, const char *type);		/* obj.type == type */
 jv ip_get_obj(jv obj, const char *key);		/* copy, or jv_null() */
 jv ip_get(jv obj, const char *key);		/* any kind: copy, or jv_null() */

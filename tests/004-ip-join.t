@@ -75,4 +75,18 @@ write_config "$C" my-party-db
 run ip-join -c "$C" "$T/all"
 is "$(states "$out")" "" "namespace my-party-db sees none of my-party's servers"
 
+# A NUL inside a name is not the name: "my-party-abc\u0000x" is no member.
+{
+	printf '{"type":"instance","name":"abc","namespace":"my-party","instance":"my-party-abc\\u0000x","id":"n1","ipv4":"203.0.113.9"}\n'
+	printf '{"type":"instance","name":"abc\\u0000x","namespace":"my-party","instance":"my-party-abc","id":"n2","ipv4":"203.0.113.9"}\n'
+	printf '{"type":"instance","name":"abc","namespace":"my-party\\u0000x","instance":"my-party-abc","id":"n3","ipv4":"203.0.113.9"}\n'
+	printf '{"type":"record","name":"abc","subdomain":"abc.my-party\\u0000x","id":"1","rtype":"A","target":"203.0.113.9"}\n'
+	printf '{"type":"instance","name":"abc","namespace":"my-party","id":"n4","ipv4":"203.0.113.9"}\n'
+} > "$T/nul"
+write_config "$C" my-party
+run ip-join -c "$C" "$T/nul"
+is "$out" "" "a NUL inside a name, an instance name, a namespace or a subdomain: no member"
+is "$rc" 1 "and each is reported (exit 1)"
+is "$(printf '%s\n' "$err" | grep -c ignored)" 5 "one message each (a missing instance name too)"
+
 done_testing

@@ -60,6 +60,11 @@ belongs(jv o, const char *where, int is_instance)
 	const char *sub = ip_get_str(o, "subdomain");
 	const char *ns = ip_get_str(o, "namespace");
 
+	/* a field that is there but is no clean string (a NUL inside) is no
+	 * proof of membership, nor is a missing instance name or subdomain */
+	if ((jv_object_has(jv_copy(o), jv_string("namespace")) && ns == NULL) ||
+	    (is_instance ? inst == NULL : sub == NULL))
+		name = NULL;
 	if (name == NULL || !ip_label_ok(name)) {
 		ip_warn("%s: %s object without a valid name: ignored", where,
 		    is_instance ? "instance" : "record");
@@ -69,7 +74,7 @@ belongs(jv o, const char *where, int is_instance)
 		ip_warn("%s: %s: belongs to another namespace: ignored", where, name);
 		return 0;
 	}
-	if (is_instance && inst) {
+	if (is_instance) {
 		const char *n = ip_name_of_instance(cfg->namespace, inst);
 		if (n == NULL || strcmp(n, name) != 0) {
 			ip_warn("%s: %s: instance name is not %s-%s: ignored", where, name,
@@ -77,7 +82,7 @@ belongs(jv o, const char *where, int is_instance)
 			return 0;
 		}
 	}
-	if (!is_instance && sub) {
+	if (!is_instance) {
 		char *n = ip_name_of_subdomain(cfg->namespace, sub);
 		int ok = n && strcmp(n, name) == 0;
 		free(n);

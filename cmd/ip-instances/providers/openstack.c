@@ -61,7 +61,7 @@ pick_addr(const struct os *os, jv server, int version)
 		for (int i = 0; i < jv_array_length(jv_copy(keys)); i++) {
 			jv k = jv_array_get(jv_copy(keys), i);
 			jv list = jv_object_get(jv_copy(addrs), jv_copy(k));
-			int skip = os->network && strcmp(jv_string_value(k), os->network) != 0;
+			int skip = os->network && (ip_str(k) == NULL || strcmp(ip_str(k), os->network) != 0);
 			jv_free(k);
 			if (skip || jv_get_kind(list) != JV_KIND_ARRAY) {
 				jv_free(list);
@@ -106,7 +106,7 @@ server_tag(jv server)
 	if (jv_get_kind(md) == JV_KIND_OBJECT) {
 		jv v = jv_object_get(jv_copy(md), jv_string(TAG));
 		/* borrowed from server, which holds metadata too */
-		t = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+		t = ip_str(v);
 		jv_free(v);
 	}
 	jv_free(md);
