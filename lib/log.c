@@ -67,6 +67,57 @@ ip_redact(const char *s)
 	return out;
 }
 
+/* Length of the UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
+static size_t
+utf8_len(const unsigned char *s, unsigned *cp)
+{
+	size_t need, i;
+	unsigned c = s[0], min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0)
+		need = 1, *cp = c & 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		need = 2, *cp = c & 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		need = 3, *cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the terminating NUL */
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+char *
+ip_sanitize(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *out = ip_xmalloc(strlen((const char *)p) + 1), *o = out;
+
+	while (*p) {
+		unsigned cp;
+		size_t n = utf8_len(p, &cp);
+		if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			*o++ = '?';	/* C0, DEL, C1 (ESC, CSI...) and stray bytes */
+			p += n ? n : 1;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 void
 ip_vlog(int level, const char *fmt, va_list ap)
 {
@@ -78,6 +129,12 @@ ip_vlog(int level, const char *fmt, va_list ap)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		return;
 	red = ip_redact(msg);
+	free(msg);
+	/* messages quote names, keys and API answers: no escape reaches a terminal */
+	msg = ip_sanitize(red);
+	free(red);
+	red = msg;
+	msg = NULL;
 	if (asprintf(&line, "%s: %s\n", ip_progname, red) >= 0) {
 		/* one write so lines from concurrent stages do not interleave */
 		ssize_t w = write(2, line, strlen(line));

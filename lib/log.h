@@ -17,6 +17,11 @@ void ip_secret(const char *s);
 /* Redact registered secrets from s; returns a malloc'd string. */
 char *ip_redact(const char *s);
 
+/* A copy of s safe for a terminal: control characters (C0, DEL, C1 such as
+ * ESC and CSI) and bytes that are not UTF-8 become '?'.  Every message
+ * goes through it; so must any other outside text written to a terminal. */
+char *ip_sanitize(const char *s);
+
 /* Error or warning, always shown (even with -q). */
 void ip_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress, shown unless -q. */

@@ -34,17 +34,6 @@ ip_sh_quote(const char *s)
 }
 
 char *
-ip_printable(const char *s)
-{
-	char *o = ip_xstrdup(s ? s : "");
-
-	for (char *p = o; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return o;
-}
-
-char *
 ip_url_escape(const char *s)
 {
 	/* libcurl >= 7.82 escapes without a handle */

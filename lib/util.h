@@ -5,9 +5,6 @@
 
 /* Words of a shell command: 'it'\''s'.  Returns malloc'd. */
 char *ip_sh_quote(const char *s);
-/* s (NULL: "") with control characters as '?': what a provider or an
- * attendee's server said, safe for a terminal.  Returns malloc'd. */
-char *ip_printable(const char *s);
 /* s percent-encoded for a URL path or query part.  Returns malloc'd. */
 char *ip_url_escape(const char *s);
 /* The whole file, NUL-terminated (*len set), at most max bytes; dies

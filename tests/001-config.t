@@ -135,4 +135,15 @@ is "$rc" 0 "1 MiB of nodes: loads"
 ok "$([ "${rss:-999999}" -lt 100000 ] && echo 0 || echo 1)" "1 MiB of nodes: under 100 MB (got ${rss:-?} KB)"
 like "$err" "config.yaml:5:3: general.junk: unknown key" "1 MiB of nodes: the unknown key is still located"
 
+# Escape sequences in keys, file names or values never reach the terminal raw.
+write_config "$C"
+printf '  "\\e]0;owned\\a\\e[2J": 1\n' >> "$T/esc"
+sed -i "/^  connectivity_check_timeout/r $T/esc" "$C"
+run ip-names -c "$C" alice
+like "$err" "unknown key" "a key with escapes: warned about"
+is "$(printf '%s' "$err" | tr -d '\n' | LC_ALL=C tr -d '\040-\176' | od -An -c | tr -d ' ')" "" "a key with escapes: no control byte on stderr"
+esc=$(printf '\033[31mred\302\233x')
+run ip-names -c "$T/$esc.yaml" alice
+like "$err" "\\?\\[31mred\\?x.yaml: No such file" "a file name with ESC and a C1 CSI: shown as ?"
+
 done_testing

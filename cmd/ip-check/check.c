@@ -298,7 +298,7 @@ res(int ok, long ms, const char *fmt, ...)
 	char *raw = ip_vxasprintf(fmt, ap);
 	va_end(ap);
 	/* answers from the attendee's server go to terminals */
-	char *d = ip_printable(raw);
+	char *d = ip_sanitize(raw);
 	free(raw);
 	jv v = JV_OBJECT(jv_string("ok"), ok < 0 ? jv_null() : jv_bool(ok),
 	    jv_string("detail"), jv_string(d), jv_string("ms"), jv_number(ms));

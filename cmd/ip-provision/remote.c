@@ -36,12 +36,16 @@ struct sink {
 static void
 sink_line(struct sink *k, const char *s, size_t n)
 {
-	char *raw = ip_xasprintf("%s: %.*s\n", k->name, (int)n, s);
-	char *line = ip_redact(raw);	/* a command could print the password */
+	char *raw = ip_xasprintf("%.*s", (int)n, s);
+	char *red = ip_redact(raw);	/* a command could print the password */
+	char *safe = ip_sanitize(red);	/* or escape sequences */
+	char *line = ip_xasprintf("%s: %s\n", k->name, safe);
 	ssize_t w = write(2, line, strlen(line));
 
 	(void)w;
 	free(line);
+	free(safe);
+	free(red);
 	free(raw);
 }
 

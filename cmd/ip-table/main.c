@@ -50,7 +50,7 @@ add_row(struct table *t, const char **vals)
 {
 	t->cells = ip_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
 	for (int i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = ip_printable(vals[i]);
+		t->cells[t->nrows * t->ncols + i] = ip_sanitize(vals[i]);
 	t->nrows++;
 }
 
@@ -138,7 +138,7 @@ error_line(jv o)
 {
 	const char *n = ip_get_str(o, "name"), *st = ip_get_str(o, "stage");
 	const char *m = ip_get_str(o, "message");
-	char *c = ip_printable(m ? m : "failed");
+	char *c = ip_sanitize(m ? m : "failed");
 	char *line = ip_xasprintf("%s (%s): %s", n ? n : "(no name)", st ? st : "?", c);
 
 	free(c);
@@ -159,7 +159,7 @@ summary_create(struct summary *sm, jv o)
 		push(&sm->failed, &sm->nfailed, ip_xasprintf("%s (provision): %s",
 		    dom ? dom : "?", st));
 	else if (ip_get_type(o, "server") || ip_get_type(o, "instance"))
-		push(&sm->ok, &sm->nok, ip_printable(dom ? dom : ip_get_str(o, "name")));
+		push(&sm->ok, &sm->nok, ip_sanitize(dom ? dom : ip_get_str(o, "name")));
 	jv_free(prov);
 }
 
@@ -191,7 +191,7 @@ summary_delete(struct summary *sm, jv o)
 	    instance && records ? ", " : "", records ? "record " : "", records && dom ? dom : "");
 	char *line = ip_xasprintf("%s %s: %s", jv_get_kind(dry) == JV_KIND_TRUE ?
 	    "Would delete" : "Deleted", name ? name : "?", *what ? what : "nothing left to delete");
-	push(&sm->ok, &sm->nok, ip_printable(line));
+	push(&sm->ok, &sm->nok, ip_sanitize(line));
 	free(line);
 	free(what);
 out:
@@ -208,7 +208,7 @@ print_list(jv o, const char *key)
 	if (jv_get_kind(a) == JV_KIND_ARRAY)
 		jv_array_foreach(a, i, v) {
 			if (jv_get_kind(v) == JV_KIND_STRING) {
-				char *c = ip_printable(jv_string_value(v));
+				char *c = ip_sanitize(jv_string_value(v));
 				printf("\t- %s\n", c);
 				free(c);
 			}

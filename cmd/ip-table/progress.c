@@ -36,7 +36,7 @@ find(const char *name)
 		if (strcmp(srvs[i].name, name) == 0)
 			return &srvs[i];
 	srvs = ip_xrealloc(srvs, (nsrvs + 1) * sizeof(*srvs));
-	srvs[nsrvs] = (struct srv){ ip_printable(name), WAITING, NULL };
+	srvs[nsrvs] = (struct srv){ ip_sanitize(name), WAITING, NULL };
 	return &srvs[nsrvs++];
 }
 
@@ -82,7 +82,7 @@ update(jv o, int tty)
 	}
 	s->phase = phase;
 	free(s->detail);
-	s->detail = detail ? ip_printable(detail) : NULL;
+	s->detail = detail ? ip_sanitize(detail) : NULL;
 	free(detail);
 	if (!tty)
 		ip_info("%s: %s%s%s", s->name, phase_name[phase], s->detail ? " " : "",

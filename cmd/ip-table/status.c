@@ -39,8 +39,8 @@ load(struct srow *r, jv o)
 	const char *st = jv_get_kind(c) == JV_KIND_OBJECT ? ip_get_str(c, "stage") : NULL;
 	char *hs = NULL;
 
-	r->cell[0] = ip_printable(name);
-	r->cell[1] = ip_printable(dom);
+	r->cell[0] = ip_sanitize(name);
+	r->cell[1] = ip_sanitize(dom);
 	for (int i = 0; i < NCHECK; i++) {
 		jv one = jv_get_kind(c) == JV_KIND_OBJECT ? ip_get_obj(c, checks[i]) : jv_null();
 		jv ok = jv_get_kind(one) == JV_KIND_OBJECT ?
@@ -48,7 +48,7 @@ load(struct srow *r, jv o)
 		const char *d = jv_get_kind(one) == JV_KIND_OBJECT ? ip_get_str(one, "detail") : NULL;
 		r->state[i] = jv_get_kind(ok) == JV_KIND_TRUE ? 1 : jv_get_kind(ok) == JV_KIND_FALSE ?
 		    0 : jv_get_kind(ok) == JV_KIND_NULL ? -1 : -2;
-		r->detail[i] = ip_printable(d ? d : "");
+		r->detail[i] = ip_sanitize(d ? d : "");
 		r->cell[2 + i] = ip_xstrdup(mark(r->state[i]));
 		if (i == 6 && r->state[i] == 1) {
 			jv srv = ip_get_obj(one, "server");
@@ -60,8 +60,8 @@ load(struct srow *r, jv o)
 		jv_free(ok);
 		jv_free(one);
 	}
-	r->cell[NCOL - 2] = ip_printable(hs ? hs : "");
-	r->cell[NCOL - 1] = ip_printable(st ? st : "?");
+	r->cell[NCOL - 2] = ip_sanitize(hs ? hs : "");
+	r->cell[NCOL - 1] = ip_sanitize(st ? st : "?");
 	r->stage = ip_xstrdup(st ? st : "none");
 	r->hs = r->state[4] == 1;
 	r->element = r->state[3] == 1;
@@ -187,7 +187,7 @@ status_board(int nfiles, char **files, const char *html, int refresh)
 			}
 			if (ip_get_type(o, "error")) {
 				const char *nm = ip_get_str(o, "name"), *m = ip_get_str(o, "message");
-				char *cm = ip_printable(m ? m : "failed"), *cn = ip_printable(nm ? nm : "(no name)");
+				char *cm = ip_sanitize(m ? m : "failed"), *cn = ip_sanitize(nm ? nm : "(no name)");
 				ip_warn("%s: %s", cn, cm);
 				free(cm);
 				free(cn);

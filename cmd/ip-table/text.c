@@ -1,5 +1,5 @@
 /* text: the display width of what the tables and the live view print
- * (made safe by ip_printable first). */
+ * (made safe by ip_sanitize first). */
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
