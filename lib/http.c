@@ -12,6 +12,7 @@
 #include "http.h"
 #include "util.h"
 #include "log.h"
+#include "stream.h"
 
 struct timer {
 	long long at;
@@ -120,11 +121,7 @@ ip_req_json(const struct ip_req *r)
 
 	if (r->resp == NULL || r->resp_len == 0)
 		return jv_invalid();
-	v = jv_parse_sized(r->resp, r->resp_len);
-	if (!jv_is_valid(v)) {
-		jv_free(v);	/* its message quotes the body: drop it */
-		return jv_invalid();
-	}
+	v = ip_json_parse(r->resp, r->resp_len, NULL);
 	return v;
 }
 

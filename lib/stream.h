@@ -30,6 +30,11 @@ const char *ip_reader_where(const struct ip_reader *r);
 int ip_reader_errors(const struct ip_reader *r);	/* bad lines seen so far */
 void ip_reader_close(struct ip_reader *r);
 
+/* The one JSON value of s[0..n) (all JSON from outside is parsed here), or
+ * jv_invalid() without a message (jq's quotes the input).  *why, when not
+ * NULL, says what was wrong: "invalid JSON" or "more than one JSON value". */
+jv ip_json_parse(const char *s, size_t n, const char **why);
+
 /* Write obj (consumed) as one compact line with a single write(2).
  * A broken stdout other than EPIPE is fatal (exit 2). */
 void ip_emit(jv obj);
