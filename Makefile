@@ -40,7 +40,8 @@ DEPS_TEST  = perl python3 python3-tabulate python3-cryptography mandoc valgrind 
              openssh-client caddy keystone sqlite3 jq curl iproute2 procps time sudo \
              chromium zbar-tools poppler-utils bash-completion zsh \
              dpkg-dev debhelper lintian mmdebstrap \
-             bind9 bind9-dnsutils knot knot-dnsutils faketime bsdutils
+             bind9 bind9-dnsutils knot knot-dnsutils faketime bsdutils \
+             clang libclang-rt-14-dev
 
 all: $(BINS) $(GENMANS)
 
@@ -98,12 +99,40 @@ asan:
 	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" all
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): the library and the providers
+# built again with clang, instrumented; `make check` replays the corpora and
+# fuzzes each a few seconds (tests/009-fuzz.t), `make fuzz` runs them long.
+FUZZ_CC      = clang
+FUZZ_FLAGS   = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS      = $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_TIME   ?= 600
+FB           = build/fuzz
+fuzz-objs:
+	$(MAKE) B=$(FB) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+	  $(FB)/libip.a $(FB)/cmd/ip-dns/providers/ovh.o $(FB)/cmd/ip-instances/providers/openstack.o \
+	  $(FB)/cmd/ip-instances/providers/keystone.o
+fuzz-build: fuzz-objs
+	@mkdir -p $(FB)/bin
+	for f in $(FUZZERS); do \
+	  extra=""; case $$f in fuzz_ovh) extra=$(FB)/cmd/ip-dns/providers/ovh.o ;; \
+	  fuzz_openstack) extra="$(FB)/cmd/ip-instances/providers/openstack.o $(FB)/cmd/ip-instances/providers/keystone.o" ;; esac; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -std=c11 -D_GNU_SOURCE -Ilib -o $(FB)/bin/$$f \
+	    tests/fuzz/$$f.c $$extra $(FB)/libip.a $(LDLIBS) || exit 1; done
+# Long runs: new inputs go to build/fuzz/new/NAME, then the smallest set
+# that covers as much is merged into tests/fuzz/corpus/NAME (commit it).
+fuzz: fuzz-build
+	for f in $(FUZZERS); do n=$${f#fuzz_}; mkdir -p $(FB)/new/$$n tests/fuzz/corpus/$$n; \
+	  FUZZ_TARGET=$$n sh tests/fuzz/run.sh $(FB)/bin/$$f -max_total_time=$(FUZZ_TIME) \
+	    -artifact_prefix=$(FB)/new/$$n/ $(FB)/new/$$n tests/fuzz/corpus/$$n || exit 1; \
+	  sh tests/fuzz/run.sh $(FB)/bin/$$f -merge=1 tests/fuzz/corpus/$$n $(FB)/new/$$n; done
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
 check: deps
 	$(MAKE) all
 	$(MAKE) asan
+	$(MAKE) fuzz-build
 	$(MAKE) lint-man
 	IP_BINDIR=$(CURDIR)/build/asan/bin IP_PLAIN_BINDIR=$(CURDIR)/build/bin \
 	  prove -j2 --timer tests/
@@ -154,4 +183,4 @@ print-version:
 clean:
 	rm -rf build
 
-.PHONY: all deps asan lint-man check demo install deb print-version clean FORCE
+.PHONY: all deps asan lint-man check demo install deb print-version clean FORCE fuzz fuzz-build fuzz-objs

@@ -205,11 +205,14 @@ node(struct loader *l, yaml_event_t *ev, const char *path, int depth)
 static char *
 read_config(const char *path, FILE *fp, size_t *len)
 {
-	char *buf = ip_xmalloc(CONFIG_MAX + 1);
-	size_t n = 0, got;
+	size_t cap = 16384, n = 0, got;
+	char *buf = ip_xmalloc(cap);
 
-	while (n <= CONFIG_MAX && (got = fread(buf + n, 1, CONFIG_MAX + 1 - n, fp)) > 0)
+	while (n <= CONFIG_MAX && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
 		n += got;
+		if (n == cap && cap <= CONFIG_MAX)
+			buf = ip_xrealloc(buf, cap = cap * 2 > CONFIG_MAX + 1 ? CONFIG_MAX + 1 : cap * 2);
+	}
 	if (ferror(fp))
 		ip_die(IP_EXIT_FATAL, "%s: %s", path, strerror(errno));
 	if (n > CONFIG_MAX)

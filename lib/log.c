@@ -9,6 +9,7 @@
 #include "log.h"
 
 const char *ip_progname = "install-party";
+void (*ip_die_hook)(int code);
 int ip_verbosity = 1;
 
 static char **secrets;
@@ -42,6 +43,18 @@ ip_secret(const char *s)
 		secrets[nsecrets++] = ip_xstrdup(s);
 	}
 	pthread_mutex_unlock(&secrets_lock);
+}
+
+void
+ip_secrets_reset(void)
+{
+	for (size_t i = 0; i < nsecrets; i++) {
+		explicit_bzero(secrets[i], strlen(secrets[i]));
+		free(secrets[i]);
+	}
+	free(secrets);
+	secrets = NULL;
+	nsecrets = 0;
 }
 
 char *
@@ -164,6 +177,8 @@ ip_die(int code, const char *fmt, ...)
 	/* A fatal exit frees nothing on purpose: _exit keeps leak checkers
 	 * quiet about what was live at the time.  Flush what stdio holds. */
 	fflush(stdout);
+	if (ip_die_hook)
+		ip_die_hook(code);	/* tests/fuzz: back to the next input */
 	_exit(code);
 }
 

@@ -14,6 +14,8 @@ void ip_log_init(const char *argv0);
 
 /* Every string registered here is replaced by "***" in all log output. */
 void ip_secret(const char *s);
+/* Forget them all (tests/fuzz: one config after another). */
+void ip_secrets_reset(void);
 /* Redact registered secrets from s; returns a malloc'd string. */
 char *ip_redact(const char *s);
 
@@ -29,6 +31,8 @@ void ip_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Detail, shown with -v. */
 void ip_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void ip_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* tests/fuzz only: called by ip_die instead of exiting; must not return. */
+extern void (*ip_die_hook)(int code);
 void ip_vlog(int level, const char *fmt, va_list ap);
 
 /* Allocation that never returns NULL (dies with exit 2 instead). */

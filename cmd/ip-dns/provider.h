@@ -42,5 +42,7 @@ struct dns_provider {
 #include "providers.def"
 #undef IP_INSTANCE_PROVIDER
 #undef IP_DNS_PROVIDER
+/* tests/fuzz: the provider's answer parsers, without a network. */
+jv ip_ovh_parse(const char *text, size_t len, int status);
 
 #endif

@@ -64,5 +64,8 @@ struct ip_provider {
 #include "providers.def"
 #undef IP_INSTANCE_PROVIDER
 #undef IP_DNS_PROVIDER
+/* tests/fuzz: the provider's answer parsers, without a network. */
+jv ip_openstack_parse(const char *text, size_t len, const char *ns, const char *network,
+    const char *region, char **endpoint);
 
 #endif

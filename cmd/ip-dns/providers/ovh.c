@@ -679,3 +679,35 @@ const struct dns_provider ip_dns_provider_ovh = {
 	.close = ovh_close,
 	.sign = ovh_sign,
 };
+
+/* For tests/fuzz only: an OVH answer (a record, a batch read, a list of
+ * ids or an error) read as the operations above read it. */
+jv
+ip_ovh_parse(const char *text, size_t len, int status)
+{
+	struct ip_req r = { .what = "GET /x", .status = status, .resp = (char *)text,
+	    .resp_len = len };
+	jv v = ip_json_parse_ids(text, len), out = jv_array();
+	char *err = status == 200 ? NULL : errmsg(&r);
+
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		jv_array_foreach(v, i, el) {
+			char *id = jv_get_kind(el) != JV_KIND_OBJECT ? id_str(jv_copy(el)) : NULL;
+			jv val = jv_get_kind(el) == JV_KIND_OBJECT ?
+			    jv_object_get(jv_copy(el), jv_string("value")) : jv_invalid();
+			jv n = norm(jv_get_kind(val) == JV_KIND_OBJECT ? val : (jv_free(val), jv_copy(el)));
+			out = jv_array_append(out, jv_is_valid(n) ? n : (jv_free(n), id ? jv_string(id) : jv_null()));
+			free(id);
+			jv_free(el);
+			(void)i;
+		}
+	} else {
+		jv n = norm(jv_copy(v));
+		out = jv_array_append(out, jv_is_valid(n) ? n : (jv_free(n), jv_null()));
+	}
+	if (err)
+		out = jv_array_append(out, jv_string(err));
+	free(err);
+	jv_free(v);
+	return out;
+}

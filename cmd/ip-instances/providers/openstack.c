@@ -872,3 +872,41 @@ const struct ip_provider ip_instance_provider_openstack = {
 	.check = os_check,
 	.close = os_close,
 };
+
+/* For tests/fuzz only: a nova servers answer read as ls reads it (exact
+ * membership, then instance objects), and the same text as a Keystone
+ * answer (v3, or v2.0 when region starts with "v2:"): its compute URL. */
+jv
+ip_openstack_parse(const char *text, size_t len, const char *ns, const char *network,
+    const char *region, char **endpoint)
+{
+	int v2 = region && !strncmp(region, "v2:", 3);
+	struct os os = { .network = network, .region = v2 ? region + 3 : region, .v3 = !v2 };
+	struct ip_req r = { .status = 200, .resp = (char *)text, .resp_len = len,
+	    .what = "POST /v3/auth/tokens" };
+	jv body = ip_json_parse(text, len, NULL), servers = ip_get(body, "servers"), out = jv_array();
+	char *err = NULL;
+
+	if (jv_get_kind(servers) == JV_KIND_ARRAY)
+		jv_array_foreach(servers, i, sv) {
+			const char *name = jv_get_kind(sv) == JV_KIND_OBJECT ? ip_get_str(sv, "name") : NULL;
+			const char *srv = name ? ip_name_of_instance(ns, name) : NULL;
+			if (srv && (server_tag(sv) == NULL || strcmp(server_tag(sv), ns) == 0))
+				out = jv_array_append(out, instance_obj(&os, ip_name_obj(ns, "example.com", srv), sv));
+			jv_free(sv);
+			(void)i;
+		}
+	jv_free(servers);
+	jv_free(body);
+	r.resp_headers = jv_object_set(jv_object(), jv_string("x-subject-token"), jv_string("tok"));
+	*endpoint = NULL;
+	if (os_auth_parse(&os, &r, 1, &err) == 0) {
+		*endpoint = os.nova;
+		os.nova = NULL;
+	}
+	free(err);
+	free(os.nova);
+	free(os.token);
+	jv_free(r.resp_headers);
+	return out;
+}
