@@ -11,7 +11,9 @@ on the real API).  Stdlib only.
 Start: ovh_sim.py --port-file F [--log F] [knobs]; binds 127.0.0.1:0 and
 writes the port to F.  The client's endpoint is http://127.0.0.1:PORT/1.0.
 Control and inspection (unsigned): GET /_sim/state, POST /_sim/fail
-{"count":N,"status":S,"retry_after":"0","drop":false,"path":"substring"}.
+{"count":N,"status":S,"retry_after":"0","drop":false,"path":"substring",
+"method":"POST","after":false}; with "after", the request is carried out
+first and then its answer is lost ("drop") or replaced by status S.
 """
 import argparse
 import hashlib
@@ -121,6 +123,17 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing ---------------------------------------------------------
     def reply(self, status, obj, headers=None, raw=None):
+        f, self._after = getattr(self, "_after", None), None
+        if f:
+            # the request was carried out; its answer is lost or replaced
+            if f.get("drop"):
+                self._status = -2
+                self.record()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            status, obj, raw = f["status"], {"class": "Server::InternalServerError",
+                                             "message": "Internal server error"}, None
         body = raw if raw is not None else json.dumps(obj, separators=(",", ":")).encode()
         self._status = status
         # logged before the client can see the answer: a test that reads the
@@ -172,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         self._status = 0
         self._errcode = None
         self._logged = False
+        self._after = None
         n = int(self.headers.get("Content-Length") or 0)
         body = self._body = self.rfile.read(n) if n else b""
         path, _, query = self.path.partition("?")
@@ -182,7 +196,9 @@ class Handler(BaseHTTPRequestHandler):
             if a.latency_ms:
                 time.sleep(a.latency_ms / 1000.0)
             with st.lock:
-                f = self.pick_failure(path)
+                f = self.pick_failure(path, method)
+            if f and f.get("after"):
+                self._after, f = f, None
             if f:
                 if f.get("drop"):
                     self._status = -1
@@ -206,6 +222,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
+            if a.lose_rate and random.random() < a.lose_rate:
+                self._after = {"drop": True}
             self.api(method, path, query, body)
         finally:
             self.record()	# dropped connections
@@ -223,10 +241,11 @@ class Handler(BaseHTTPRequestHandler):
                 "batch": self.headers.get("X-Ovh-Batch"),
                 "error": self._errcode, "body_len": len(self._body)}) + "\n")
 
-    def pick_failure(self, path):
+    def pick_failure(self, path, method):
         st = self.st
         for f in st.fail:
-            if f["count"] > 0 and f.get("path", "") in path:
+            if f["count"] > 0 and f.get("path", "") in path and \
+                    f.get("method", method) == method:
                 f["count"] -= 1
                 return f
         return None
@@ -448,10 +467,15 @@ def main():
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--drop-rate", type=float, default=0.0)
+    p.add_argument("--lose-rate", type=float, default=0.0,
+                   help="share of requests carried out whose answer is then lost")
     p.add_argument("--fail-next", type=int, default=0,
                    help="the next N API requests answer --fail-status")
     p.add_argument("--fail-status", type=int, default=503)
     p.add_argument("--fail-path", default="", help="only requests whose path contains this")
+    p.add_argument("--fail-method", default=None, help="only requests of this method")
+    p.add_argument("--fail-after", action="store_true",
+                   help="carry the request out first, then fail its answer (status 0: lose it)")
     p.add_argument("--retry-after", default=None)
     p.add_argument("--rate-limit", type=int, default=0,
                    help="signed requests per second before 429")
@@ -463,9 +487,12 @@ def main():
     st = State(a)
     st.seed()
     if a.fail_next:
-        st.fail.append({"count": a.fail_next, "status": a.fail_status,
-                        "path": a.fail_path, "retry_after": a.retry_after,
-                        "drop": a.fail_status == 0})
+        f = {"count": a.fail_next, "status": a.fail_status, "path": a.fail_path,
+             "retry_after": a.retry_after, "drop": a.fail_status == 0,
+             "after": a.fail_after}
+        if a.fail_method:
+            f["method"] = a.fail_method
+        st.fail.append(f)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.state = st
