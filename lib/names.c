@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "log.h"
@@ -72,10 +73,12 @@ ip_name_of_subdomain(const char *ns, const char *sub)
 		return NULL;
 	n = strlen(sub);
 	m = strlen(ns);
-	if (n < m + 2 || strcmp(sub + n - m, ns) != 0 || sub[n - m - 1] != '.')
+	/* DNS names are case-insensitive: aaa.Party is member aaa's */
+	if (n < m + 2 || strcasecmp(sub + n - m, ns) != 0 || sub[n - m - 1] != '.')
 		return NULL;
 	name = ip_xmalloc(n - m);
-	memcpy(name, sub, n - m - 1);
+	for (size_t i = 0; i < n - m - 1; i++)
+		name[i] = sub[i] >= 'A' && sub[i] <= 'Z' ? sub[i] - 'A' + 'a' : sub[i];
 	name[n - m - 1] = '\0';
 	if (!ip_label_ok(name)) {	/* also refuses "a.b" (one label deeper) */
 		free(name);

@@ -19,7 +19,8 @@ char *ip_domain(const char *ns, const char *name, const char *zone);
 /* The server name when instance is exactly "{ns}-{name}" with name a label,
  * else NULL.  Returns a pointer into instance. */
 const char *ip_name_of_instance(const char *ns, const char *instance);
-/* The server name when sub is exactly "{name}.{ns}" with name one label. */
+/* The server name when sub is exactly "{name}.{ns}" with name one label,
+ * letters compared without case (as DNS does); the name in lower case. */
 char *ip_name_of_subdomain(const char *ns, const char *sub);
 
 /* One random 5-letter name from getrandom(2); callers keep them distinct. */

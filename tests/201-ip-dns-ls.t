@@ -9,12 +9,13 @@ for ns in my-super-event party; do
 	    --record "Bob.$ns:A:203.0.113.6" --record "b_b.$ns:A:203.0.113.7"
 	run ip-dns -c "$OVH_CFG" ls
 	is "$rc" 0 "$ns: ls exits 0"
-	is "$(printf '%s\n' "$out" | jq -r '[.subdomain, .rtype, .target] | join(" ")' | sort | tr '\n' ,)" \
-	    "alice.$ns A 203.0.113.5,alice.$ns AAAA 2001:db8::5," "$ns: only the namespace's records, exactly"
-	is "$(printf '%s\n' "$out" | jq -r 'select(.rtype == "A") | [.type, .name, .namespace, .domain, .zone, .provider, (.id|type), (.ttl|type)] | join(" ")')" \
+	# DNS names are case-insensitive: Bob.NS is member bob's record
+	is "$(printf '%s\n' "$out" | jq -r '[.name, .subdomain, .rtype, .target] | join(" ")' | LC_ALL=C sort | tr '\n' ,)" \
+	    "alice alice.$ns A 203.0.113.5,alice alice.$ns AAAA 2001:db8::5,bob Bob.$ns A 203.0.113.6," "$ns: only the namespace's records, exactly (without case)"
+	is "$(printf '%s\n' "$out" | jq -r 'select(.rtype == "A" and .name == "alice") | [.type, .name, .namespace, .domain, .zone, .provider, (.id|type), (.ttl|type)] | join(" ")')" \
 	    "record alice $ns alice.$ns.example.com example.com ovh string number" "$ns: record object shape"
 	# the id is exact although it is above 2^53
-	is "$(printf '%s\n' "$out" | jq -r 'select(.rtype == "A") | .id')" \
+	is "$(printf '%s\n' "$out" | jq -r 'select(.rtype == "A" and .name == "alice") | .id')" \
 	    "$(ovh_state ".records[] | select(.subDomain == \"alice.$ns\" and .fieldType == \"A\") | .id" | tr -d '"')" \
 	    "$ns: large id kept exact"
 done

@@ -43,7 +43,7 @@ printf '{"type":"record","name":"zed","namespace":"party","subdomain":"zed.party
 printf '{"type":"record","name":"zed","namespace":"party","subdomain":"zed.party","zone":"example.com","id":"zed.party/TXT"}\n' >>"$T/forged"
 run ip-dns -c "$C" delete <"$T/forged"
 is "$rc" 1 "a record whose id names another RRset: exit 1"
-like "$err" "record id www/A is not an A or AAAA RRset of namespace party: not deleted" "refused, with why"
+like "$err" "zed: the zone's record with this id is outside the namespace: nothing deleted" "refused, with why"
 is "$(hz_state '.violations | length')" 0 "nothing protected was touched (apex, www, TXT, CNAME, other namespaces)"
 is "$(hz_state '[.rrsets[] | select(.name=="bob.party")] | length')" 1 "bob's record is still there"
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns.h"
 #include "log.h"
@@ -247,7 +248,7 @@ listed(void *ud, jv recs, const char *err)
 		goto out;
 	}
 	jv_array_foreach(recs, i, rec) {
-		if (strcmp(ip_get_str(rec, "subdomain"), j->sub) == 0 &&
+		if (strcasecmp(ip_get_str(rec, "subdomain"), j->sub) == 0 &&
 		    strcmp(ip_get_str(rec, "rtype"), rtypes[p->t]) == 0) {
 			if (strcmp(ip_get_str(rec, "target"), want) == 0 &&
 			    jv_get_kind(j->rec[p->t]) != JV_KIND_OBJECT) {
@@ -388,6 +389,65 @@ del_done(void *ud, const char *err)
 	}
 }
 
+/* The zone's A and AAAA records, by id, listed once before deleting:
+ * an id is deleted only when the zone says it is a record of that server. */
+static void
+zone_got(void *ud, jv recs, const char *err)
+{
+	struct dns_run *d = ud;
+
+	d->zone_left--;
+	if (err) {
+		ip_warn("%s", err);
+		d->zone_failed = 1;
+	} else
+		jv_array_foreach(recs, i, rec) {
+			const char *id = ip_get_str(rec, "id");
+			if (id)
+				d->zone = jv_object_set(d->zone, jv_string(id), jv_copy(rec));
+			jv_free(rec);
+			(void)i;
+		}
+	jv_free(recs);
+}
+
+static void
+zone_list(struct dns_run *d)
+{
+	d->zone = jv_object();
+	d->zone_left = 2;
+	d->P->list(d->prov, "A", NULL, zone_got, d);
+	d->P->list(d->prov, "AAAA", NULL, zone_got, d);
+	ip_http_run(d->http);
+	if (d->zone_failed)
+		ip_die(IP_EXIT_FATAL, "could not list the zone's records: nothing deleted");
+}
+
+/* Is the zone's record id one of server name's?  NULL when it is (or is
+ * gone: *gone set), else why not. */
+static const char *
+zone_check(const struct dns_run *d, const char *id, const char *name, int *gone)
+{
+	jv rec = jv_object_get(jv_copy(d->zone), jv_string(id));
+	const char *why = NULL;
+	char *owner;
+
+	*gone = 0;
+	if (!jv_is_valid(rec)) {
+		jv_free(rec);
+		*gone = 1;	/* not an A or AAAA record of the zone (now) */
+		return NULL;
+	}
+	owner = ip_name_of_subdomain(d->cfg->namespace, ip_get_str(rec, "subdomain"));
+	if (owner == NULL)
+		why = "the zone's record with this id is outside the namespace";
+	else if (name == NULL || strcmp(owner, name) != 0)
+		why = "the zone's record with this id is another server's";
+	free(owner);
+	jv_free(rec);
+	return why;
+}
+
 /* The records of item, each checked to be exactly one of ours. */
 static jv
 records_of(const struct dns_run *d, jv item, char **why)
@@ -420,10 +480,20 @@ records_of(const struct dns_run *d, jv item, char **why)
 			*why = ip_xstrdup("a record without a valid id");
 		else if (name == NULL)
 			*why = ip_xstrdup("a record outside the namespace");
-		else if (zone && strcmp(zone, d->cfg->zone))
+		else if (zone && strcasecmp(zone, d->cfg->zone))
 			*why = ip_xstrdup("a record of another zone");
-		else
+		else if (d->dry_run)	/* sends nothing: what the input says */
 			out = jv_array_append(out, jv_string(id));
+		else {
+			int gone;
+			const char *no = zone_check(d, id, ip_get_str(item, "name"), &gone);
+			if (no)
+				*why = ip_xstrdup(no);
+			else if (!gone)
+				out = jv_array_append(out, jv_string(id));
+			else
+				ip_debug("%s: record %s is not in the zone (any more)", name, id);
+		}
 		free(name);
 		jv_free(r);
 		if (*why)
@@ -486,9 +556,13 @@ dns_delete(struct dns_run *d)
 	static const char *const types[] = { "record", "server", NULL };
 	int rc;
 
+	d->zone = jv_null();
+	if (!d->dry_run)
+		zone_list(d);
 	d->runner = (struct ip_runner){ .types = types, .http = d->http, .fd = -1,
 	    .start = delete_item, .ud = d };
 	rc = ip_runner_run(&d->runner);
+	jv_free(d->zone);
 	if (d->deleted_any) {
 		/* one refresh for the whole run */
 		d->P->commit(d->prov, final_refreshed, NULL);

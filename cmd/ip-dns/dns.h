@@ -20,6 +20,8 @@ struct dns_run {
 	long long oldest_ready;
 	/* delete */
 	int deleted_any;
+	jv zone;			/* the zone's A and AAAA records by id */
+	int zone_left, zone_failed;
 };
 
 /* The configured provider (dies with a located message, exit 2). */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -52,6 +53,9 @@ struct call {
 	char *err;
 	/* create */
 	char *target;
+	long ttl;
+	int posts;		/* POSTs sent for this record */
+	char *lost;		/* why the last POST's outcome is unknown */
 	dns_rec_cb rcb;
 	/* remove, commit */
 	dns_done_cb dcb;
@@ -264,6 +268,7 @@ call_free(struct call *c)
 	free(c->rtype);
 	free(c->sub);
 	free(c->target);
+	free(c->lost);
 	free(c->err);
 	free(c);
 }
@@ -529,29 +534,45 @@ ovh_list(void *p, const char *rtype, const char *sub, dns_list_cb cb, void *ud)
 
 /* ---- create ---- */
 
+/* POSTs for one record at most: a POST whose outcome is unknown (a lost
+ * answer, a 5xx) is looked up first, and sent again only when the record
+ * is not there (so that POST surely did not happen). */
+#define POSTS_MAX 3
+
+static void post_record(struct call *c);
+
+/* The newest record of recs exactly as asked (names case-insensitively, as
+ * DNS has them), or jv_null(). */
+static jv
+newest_exact(struct call *c, jv recs)
+{
+	jv best = jv_null();
+
+	jv_array_foreach(recs, i, rec) {
+		const char *sub = ip_get_str(rec, "subdomain"), *id = ip_get_str(rec, "id");
+		const char *rt = ip_get_str(rec, "rtype"), *tg = ip_get_str(rec, "target");
+		if (sub && id && rt && tg && !strcasecmp(sub, c->sub) && !strcmp(rt, c->rtype) &&
+		    !strcmp(tg, c->target) && (jv_get_kind(best) != JV_KIND_OBJECT ||
+		    strlen(id) > strlen(ip_get_str(best, "id")) ||
+		    (strlen(id) == strlen(ip_get_str(best, "id")) &&
+		    strcmp(id, ip_get_str(best, "id")) > 0))) {
+			jv_free(best);
+			best = jv_copy(rec);
+		}
+		jv_free(rec);
+		(void)i;
+	}
+	jv_free(recs);
+	return best;
+}
+
 static void
 found_after_zero(void *ud, jv recs, const char *err)
 {
 	struct call *c = ud;
-	jv best = jv_null();
+	jv best = err ? (jv_free(recs), jv_null()) : newest_exact(c, recs);
 
-	if (err == NULL) {
-		/* the answer said id 0: the newest exact match is ours */
-		jv_array_foreach(recs, i, rec) {
-			if (!strcmp(ip_get_str(rec, "subdomain"), c->sub) &&
-			    !strcmp(ip_get_str(rec, "rtype"), c->rtype) &&
-			    !strcmp(ip_get_str(rec, "target"), c->target) &&
-			    (jv_get_kind(best) != JV_KIND_OBJECT ||
-			    strlen(ip_get_str(rec, "id")) > strlen(ip_get_str(best, "id")) ||
-			    (strlen(ip_get_str(rec, "id")) == strlen(ip_get_str(best, "id")) &&
-			    strcmp(ip_get_str(rec, "id"), ip_get_str(best, "id")) > 0))) {
-				jv_free(best);
-				best = jv_copy(rec);
-			}
-			jv_free(rec);
-		}
-	}
-	jv_free(recs);
+	/* the answer said id 0: the newest exact match is ours */
 	if (err)
 		c->rcb(c->ud, jv_invalid(), err);
 	else if (jv_get_kind(best) != JV_KIND_OBJECT) {
@@ -563,12 +584,46 @@ found_after_zero(void *ud, jv recs, const char *err)
 	call_free(c);
 }
 
+/* After a POST whose answer was lost or a 5xx: the record may exist. */
+static void
+found_after_lost(void *ud, jv recs, const char *err)
+{
+	struct call *c = ud;
+	jv best = err ? (jv_free(recs), jv_null()) : newest_exact(c, recs);
+
+	if (jv_get_kind(best) == JV_KIND_OBJECT) {
+		ip_info("%s: the %s record was made despite the error (%s)", c->sub, c->rtype, c->lost);
+		c->rcb(c->ud, best, NULL);
+		call_free(c);
+		return;
+	}
+	jv_free(best);
+	if (err == NULL && c->posts < POSTS_MAX) {
+		ip_info("%s: no %s record was made (%s), asking again", c->sub, c->rtype, c->lost);
+		post_record(c);
+		return;
+	}
+	char *e = err ? ip_xasprintf("%s; and looking the record up: %s", c->lost, err) :
+	    ip_xasprintf("%s (%d attempts; no record was made)", c->lost, c->posts);
+	c->rcb(c->ud, jv_invalid(), e);
+	free(e);
+	call_free(c);
+}
+
 static void
 created(struct call *c, struct ip_req *r)
 {
 	jv rec;
 	char *err;
 
+	if (r->status == 0 || r->status >= 500) {
+		/* sent, and maybe done: look before asking again */
+		free(c->lost);
+		c->lost = errmsg(r);
+		ip_debug("%s: %s: looking the record up", c->sub, c->lost);
+		ovh_list(c->o, c->rtype, c->sub, found_after_lost, c);
+		return;
+	}
 	if (r->status != 200) {
 		err = errmsg(r);
 		c->rcb(c->ud, jv_invalid(), err);
@@ -589,24 +644,35 @@ created(struct call *c, struct ip_req *r)
 }
 
 static void
+post_record(struct call *c)
+{
+	char *path = ip_xasprintf("/domain/zone/%s/record", c->o->zone);
+	jv body = jv_object();
+
+	c->posts++;
+	body = jv_object_set(body, jv_string("fieldType"), jv_string(c->rtype));
+	body = jv_object_set(body, jv_string("subDomain"), jv_string(c->sub));
+	body = jv_object_set(body, jv_string("target"), jv_string(c->target));
+	body = jv_object_set(body, jv_string("ttl"), jv_number((double)c->ttl));
+	/* a new connection: on a reused one that dies, libcurl would send the
+	 * POST again on its own, unseen */
+	submit(c, "POST", path, body, created)->fresh_connect = 1;
+	free(path);
+}
+
+static void
 ovh_create(void *p, const char *sub, const char *rtype, const char *target, long ttl,
     dns_rec_cb cb, void *ud)
 {
 	struct ovh *o = p;
 	struct call *c = call_new(o, ud);
-	char *path = ip_xasprintf("/domain/zone/%s/record", o->zone);
-	jv body = jv_object();
 
 	c->rcb = cb;
 	c->sub = ip_xstrdup(sub);
 	c->rtype = ip_xstrdup(rtype);
 	c->target = ip_xstrdup(target);
-	body = jv_object_set(body, jv_string("fieldType"), jv_string(rtype));
-	body = jv_object_set(body, jv_string("subDomain"), jv_string(sub));
-	body = jv_object_set(body, jv_string("target"), jv_string(target));
-	body = jv_object_set(body, jv_string("ttl"), jv_number((double)ttl));
-	submit(c, "POST", path, body, created);
-	free(path);
+	c->ttl = ttl;
+	post_record(c);
 }
 
 /* ---- remove, commit ---- */
