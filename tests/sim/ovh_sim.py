@@ -14,6 +14,8 @@ Control and inspection (unsigned): GET /_sim/state, POST /_sim/fail
 {"count":N,"status":S,"retry_after":"0","drop":false,"path":"substring",
 "method":"POST","after":false}; with "after", the request is carried out
 first and then its answer is lost ("drop") or replaced by status S.
+POST /_sim/knobs {"error_rate":0.2,"drop_rate":0,"lose_rate":0,
+"latency_ms":0,"rate_limit":0,"id_zero":0} changes those knobs at run time.
 """
 import argparse
 import hashlib
@@ -260,6 +262,20 @@ class Handler(BaseHTTPRequestHandler):
                 f.setdefault("count", 1)
                 f.setdefault("status", 500)
                 st.fail.append(f)
+                return self.reply(200, None)
+            if path == "/_sim/knobs" and method == "POST":
+                # the rate knobs and --id-zero, as on the command line
+                k = json.loads(body or b"{}")
+                for name, v in k.items():
+                    name = name.replace("-", "_")
+                    if name == "id_zero":
+                        st.id_zero = int(v)
+                    elif name in ("error_rate", "drop_rate", "lose_rate", "latency_ms",
+                                  "rate_limit"):
+                        setattr(st.a, name, v)
+                    else:
+                        return self.reply(400, {"class": "Client::BadRequest",
+                                                "message": "unknown knob %s" % name})
                 return self.reply(200, None)
         return self.reply(404, {"class": "Client::NotFound", "message": "no such control"})
 
