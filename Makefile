@@ -110,12 +110,14 @@ FB           = build/fuzz
 fuzz-objs:
 	$(MAKE) B=$(FB) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
 	  $(FB)/libip.a $(FB)/cmd/ip-dns/providers/ovh.o $(FB)/cmd/ip-instances/providers/openstack.o \
-	  $(FB)/cmd/ip-instances/providers/keystone.o
+	  $(FB)/cmd/ip-instances/providers/keystone.o \
+	  $(FB)/cmd/ip-dns/providers/hetzner.o $(FB)/cmd/ip-instances/providers/hetzner.o
 fuzz-build: fuzz-objs
 	@mkdir -p $(FB)/bin
 	for f in $(FUZZERS); do \
 	  extra=""; case $$f in fuzz_ovh) extra=$(FB)/cmd/ip-dns/providers/ovh.o ;; \
-	  fuzz_openstack) extra="$(FB)/cmd/ip-instances/providers/openstack.o $(FB)/cmd/ip-instances/providers/keystone.o" ;; esac; \
+	  fuzz_openstack) extra="$(FB)/cmd/ip-instances/providers/openstack.o $(FB)/cmd/ip-instances/providers/keystone.o" ;; \
+	  fuzz_hetzner) extra="$(FB)/cmd/ip-dns/providers/hetzner.o $(FB)/cmd/ip-instances/providers/hetzner.o" ;; esac; \
 	  $(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -std=c11 -D_GNU_SOURCE -Ilib -o $(FB)/bin/$$f \
 	    tests/fuzz/$$f.c $$extra $(FB)/libip.a $(LDLIBS) || exit 1; done
 # Long runs: new inputs go to build/fuzz/new/NAME, then the smallest set

@@ -54,8 +54,8 @@ hc_id(jv v)
 	char *out = NULL;
 
 	if (jv_get_kind(v) == JV_KIND_STRING) {
-		const char *s = jv_string_value(v);
-		if (*s != '\0' && strlen(s) < 24 && strspn(s, "0123456789") == strlen(s))
+		const char *s = ip_str(v);
+		if (s && *s != '\0' && strlen(s) < 24 && strspn(s, "0123456789") == strlen(s))
 			out = ip_xstrdup(s);
 	} else if (jv_get_kind(v) == JV_KIND_NUMBER) {
 		double d = jv_number_value(v);

@@ -44,5 +44,6 @@ struct dns_provider {
 #undef IP_DNS_PROVIDER
 /* tests/fuzz: the provider's answer parsers, without a network. */
 jv ip_ovh_parse(const char *text, size_t len, int status);
+jv ip_hetzner_dns_parse(const char *text, size_t len);
 
 #endif

@@ -67,5 +67,6 @@ struct ip_provider {
 /* tests/fuzz: the provider's answer parsers, without a network. */
 jv ip_openstack_parse(const char *text, size_t len, const char *ns, const char *network,
     const char *region, char **endpoint);
+jv ip_hetzner_parse(const char *text, size_t len, const char *ns);
 
 #endif

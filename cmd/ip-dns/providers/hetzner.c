@@ -432,3 +432,19 @@ const struct dns_provider ip_dns_provider_hetzner = {
 	.close = hzd_close,
 	.sign = NULL,
 };
+
+/* For tests/fuzz only: an RRsets answer as our records. */
+jv
+ip_hetzner_dns_parse(const char *text, size_t len)
+{
+	jv body = ip_json_parse_ids(text, len), rrsets = ip_get(body, "rrsets"), out = jv_array();
+
+	if (jv_get_kind(rrsets) == JV_KIND_ARRAY)
+		jv_array_foreach(rrsets, i, rs) {
+			out = add_records(out, rs);
+			(void)i;
+		}
+	jv_free(rrsets);
+	jv_free(body);
+	return out;
+}
