@@ -1,5 +1,7 @@
 /* The name rules (lib/names.c) and the terminal filter (lib/log.c):
  * "NAMESPACE\nTEXT"; each rule must agree with its inverse. */
+#include <strings.h>
+
 #include "fuzz.h"
 #include "names.h"
 
@@ -25,7 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if ((t = ip_name_of_subdomain(ns, s)) != NULL) {
 			char *back = ip_subdomain(ns, t);
-			FUZZ_CHECK(ip_label_ok(t) && strcmp(back, s) == 0);
+			/* letters without case, as DNS compares them */
+			FUZZ_CHECK(ip_label_ok(t) && strcasecmp(back, s) == 0);
 			free(back);
 			free(t);
 		}
