@@ -142,7 +142,12 @@ ip_req_error(const struct ip_req *r)
 {
 	static char buf[CURL_ERROR_SIZE + 64];
 
-	if (r->cc != CURLE_OK) {
+	if (r->cc == CURLE_OPERATION_TIMEDOUT && r->http) {
+		/* libcurl's own words count from the request's last phase: one
+		 * that waited for a shared connection says "after 0 milliseconds" */
+		snprintf(buf, sizeof(buf), "timed out: no answer within %ld ms",
+		    r->http->o.timeout_ms);
+	} else if (r->cc != CURLE_OK) {
 		const char *e = r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc);
 		snprintf(buf, sizeof(buf), "%s", e);
 	} else

@@ -29,7 +29,7 @@ matrix_knobs "{\"$(d 9)\":[\"fed502\"],\"$(d 10)\":[\"wrong_name\"],\"$(d 11)\":
   \"$(d 12)\":[\"nocors\"],\"$(d 13)\":[\"badsig\"],\"$(d 14)\":[\"hs:Dendrite/0.13.5\"]}"
 
 # shellcheck disable=SC2086 # MX_CHECK_ARGS: split on purpose
-run ip-check $MX_CHECK_ARGS --timeout 5 "$MX/servers"
+run ip-check $MX_CHECK_ARGS --timeout 30 "$MX/servers"
 is "$rc" 1 "exit 1: not every server federates"
 printf '%s\n' "$out" > "$T/checked"
 is "$(jq -s length "$T/checked")" 30 "one object per server"
