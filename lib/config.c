@@ -36,7 +36,8 @@ const char *const ip_dns_providers[] = {
 static const char *const general_keys[] = {
 	"namespace", "riot_version", "connectivity_check_timeout",
 	"element_version", "element_url", "homeserver_port", "element_sha256",
-	"lifetime", "certificate_budget", "acme_ca", NULL };
+	"lifetime", "certificate_budget", "acme_ca", "acme_email", "element_key_fingerprint",
+	NULL };
 static const char *const instances_keys[] = {
 	"user", "password", "passwords", "provider", "args", NULL };
 static const char *const dns_keys[] = {
@@ -604,6 +605,44 @@ passwords_mode(const struct ip_config *c)
 	return IP_PASSWORDS_PER_SERVER;
 }
 
+/* The rule setup.sh.in applies too: local@domain, no quoting, no spaces. */
+static int
+email_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254 || !zone_ok(at + 1) ||
+	    !strchr(at + 1, '.'))
+		return 0;
+	for (const char *p = s; p < at; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._%+-", *p))
+			return 0;
+	return 1;
+}
+
+/* A directory URL for general.acme_ca: a name we know, or an https:// URL
+ * in the characters setup.sh.in accepts; NULL when it is neither. */
+const char *
+ip_acme_ca_url(const char *v)
+{
+	static const char *const names[][2] = {
+		{ "letsencrypt", IP_ACME_LETSENCRYPT },
+		{ "letsencrypt-staging", IP_ACME_LETSENCRYPT_STAGING },
+		{ "zerossl", IP_ACME_ZEROSSL },
+	};
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i][0]) == 0)
+			return names[i][1];
+	if (strncmp(v, "https://", 8) != 0 || !ip_url_ok(v, &why))
+		return NULL;
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(":/._-~%+", *p))
+			return NULL;
+	return v;
+}
+
 static void
 validate(struct ip_config *c)
 {
@@ -635,6 +674,19 @@ validate(struct ip_config *c)
 				ip_config_die(c, "general.element_url",
 				    "only letters, digits and :/._-{}~%%+ are allowed");
 	}
+	const char *ca = ip_config_str_or(c, "general.acme_ca", NULL);
+	if (ca && !ip_acme_ca_url(ca))
+		ip_config_die(c, "general.acme_ca", "expected letsencrypt, letsencrypt-staging, "
+		    "zerossl or an https:// directory URL (letters, digits and :/._-~%%+)");
+	const char *em = ip_config_str_or(c, "general.acme_email", NULL);
+	if (em && !email_ok(em))
+		ip_config_die(c, "general.acme_email", "not an e-mail address");
+	if (ca && strcmp(ip_acme_ca_url(ca), IP_ACME_ZEROSSL) == 0 && !em)
+		ip_config_die(c, "general.acme_ca", "zerossl needs general.acme_email");
+	const char *fpr = ip_config_str_or(c, "general.element_key_fingerprint", NULL);
+	if (fpr && (strlen(fpr) != 40 || strspn(fpr, "0123456789ABCDEF") != 40))
+		ip_config_die(c, "general.element_key_fingerprint",
+		    "expected 40 upper-case hexadecimal digits (an OpenPGP v4 fingerprint)");
 	str_at(c, "general.connectivity_check_timeout", 1);	/* required */
 	c->connectivity_check_timeout = ip_config_int_or(c,
 	    "general.connectivity_check_timeout", 0, 1, 86400);

@@ -31,6 +31,12 @@ extern const char *const ip_dns_providers[];
  * Any error is reported as "FILE:LINE:COL: key.path: what" and exits 2.
  * Secrets (passwords, keys, tokens) are registered with ip_secret(). */
 struct ip_config *ip_config_load(const char *path);
+
+/* general.acme_ca: the names it takes, and the directory URL of a value. */
+#define IP_ACME_LETSENCRYPT "https://acme-v02.api.letsencrypt.org/directory"
+#define IP_ACME_LETSENCRYPT_STAGING "https://acme-staging-v02.api.letsencrypt.org/directory"
+#define IP_ACME_ZEROSSL "https://acme.zerossl.com/v2/DV90"
+const char *ip_acme_ca_url(const char *value);
 void ip_config_free(struct ip_config *c);
 
 /* Value at dotted path ("instances.args.auth_url"): a copy, or jv_invalid(). */

@@ -16,6 +16,48 @@
 #include "stream.h"
 #include "util.h"
 
+/* Element Releases <releases@riot.im> (element-hq/element-web docs/install.md) */
+#define ELEMENT_KEY_FPR "712BFBEE92DCA45252DB17D7C7BE97EFA179B100"
+
+/* The URLs setup.sh.in accepts (its URL_RE), by hand: libonig, linked for
+ * jq, shadows POSIX regcomp.  What we render must pass the script's check:
+ *   ^(https://[A-Za-z0-9.-]+|http://(localhost|127\.[0-9.]+))
+ *    (:[0-9]{1,5})?(/[A-Za-z0-9._~%+/-]*)?$                              */
+static int
+url_rule_ok(const char *s)
+{
+	size_t n;
+
+	if (strncmp(s, "https://", 8) == 0) {
+		s += 8;
+		for (n = 0; isalnum((unsigned char)s[n]) || s[n] == '.' || s[n] == '-'; n++)
+			;
+	} else if (strncmp(s, "http://", 7) == 0) {
+		s += 7;
+		if (strncmp(s, "localhost", 9) == 0)
+			n = 9;
+		else if (strncmp(s, "127.", 4) == 0)
+			for (n = 4; isdigit((unsigned char)s[n]) || s[n] == '.'; n++)
+				;
+		else
+			return 0;
+	} else
+		return 0;
+	if (n == 0)
+		return 0;
+	s += n;
+	if (*s == ':') {
+		for (n = 1; isdigit((unsigned char)s[n]); n++)
+			;
+		if (n < 2 || n > 6)
+			return 0;
+		s += n;
+	}
+	if (*s == '/')
+		s += strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~%+/-");
+	return *s == '\0';
+}
+
 struct buf {
 	char *p;
 	size_t len, cap;
@@ -89,6 +131,17 @@ ip_render(const struct ip_config *c, const char *tmpl, size_t len, jv item,
 	sha = c->element_sha256 ? c->element_sha256 : element_sha256 ? element_sha256 : "";
 	snprintf(port, sizeof(port), "%ld", c->homeserver_port);
 	url = ip_element_url_for(c);
+	if (!url_rule_ok(url)) {
+		*err = ip_xstrdup("general.element_url: the URL (after {version}) is not "
+		    "https://HOST[:PORT]/PATH in letters, digits and ._~%+/-");
+		goto fail;
+	}
+	const char *acme = ip_config_str_or(c, "general.acme_ca", NULL);
+	acme = acme ? ip_acme_ca_url(acme) : "";
+	if (!acme || (*acme && !url_rule_ok(acme))) {
+		*err = ip_xstrdup("general.acme_ca: not a known CA or directory URL");
+		goto fail;
+	}
 	const char *pw = ip_password_for(c, ip_get_str(item, "name"));
 	if (!pw) {
 		*err = ip_xstrdup("the object has no name (its password derives from it)");
@@ -108,6 +161,10 @@ ip_render(const struct ip_config *c, const char *tmpl, size_t len, jv item,
 		{ "ELEMENT_URL", url },
 		{ "ELEMENT_SHA256", sha },
 		{ "HS_PORT", port },
+		{ "ELEMENT_KEY_FPR", ip_config_str_or(c, "general.element_key_fingerprint",
+		    ELEMENT_KEY_FPR) },
+		{ "ACME_CA", acme },
+		{ "ACME_EMAIL", ip_config_str_or(c, "general.acme_email", "") },
 	};
 	put(&b, "", 0);
 	for (size_t i = 0; i < len;) {
