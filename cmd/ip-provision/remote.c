@@ -164,16 +164,24 @@ static int
 wait_setup(struct job *j, struct ip_ssh *s)
 {
 	char *q = ip_sh_quote(j->o->setup_dir), *got = NULL, *err = NULL;
+	/* cloud-init's own status is no verdict on the setup: Debian 12's
+	 * `status --wait` returns "error" as soon as an earlier module failed
+	 * (a missing locale), while the setup still runs.  The markers decide;
+	 * with --cloud-init, result.json (cloud-init has finished) also ends
+	 * the wait: then no marker means the setup never ran or died early. */
 	char *cmd = ip_xasprintf(
-	    "d=%s; n=%ld; i=0\n"
-	    "%s"
-	    "while [ ! -e \"$d/done\" ] && [ ! -e \"$d/failed\" ]; do\n"
+	    "d=%s; n=%ld; ci=%d; i=0; r=/run/cloud-init/result.json\n"
+	    "command -v cloud-init >/dev/null 2>&1 || ci=0\n"
+	    "while :; do\n"
+	    "  if [ -e \"$d/failed\" ]; then cat \"$d/failed\"; exit 3; fi\n"
+	    "  if [ -e \"$d/done\" ]; then { [ $ci = 0 ] || [ -e $r ]; } && exit 0; fi\n"
+	    "  if [ $ci = 1 ] && [ -e $r ] && [ ! -e \"$d/done\" ]; then\n"
+	    "    sleep 2; [ -e \"$d/failed\" ] || [ -e \"$d/done\" ] && continue\n"
+	    "    echo 'cloud-init=failed: cloud-init finished and the setup left no marker'; exit 3\n"
+	    "  fi\n"
 	    "  if [ \"$i\" -ge \"$n\" ]; then exit 124; fi\n"
 	    "  sleep 1; i=$((i+1))\n"
-	    "done\n"
-	    "if [ -e \"$d/failed\" ]; then cat \"$d/failed\"; exit 3; fi\n",
-	    q, j->o->setup_s, j->o->cloud_init ?
-	    "cloud-init status --wait >/dev/null 2>&1 || [ $? = 2 ] || { echo cloud-init=failed; exit 3; }\n" : "");
+	    "done\n", q, j->o->setup_s, j->o->cloud_init);
 	int status, rc = ip_ssh_exec(s, cmd, NULL, 0, (j->o->setup_s + 60) * 1000, collect,
 	    &got, &status, &err);
 
