@@ -37,6 +37,10 @@ stub visudo "$logargs"'; for a; do f=$a; done; cp "$f" "$STUBLOG/sudoers-checked
 stub sshd "$logargs"'; [ "$1" = -T ] && echo "passwordauthentication yes"; exit 0'
 stub systemctl "$logargs"'; exit 0'
 stub apt-get "$logargs"'; exit "${APT_FAIL:-0}"'
+# apt-cache policy: the Caddy repository is in the lists unless CADDY_REPO_FAIL.
+stub apt-cache "$logargs"'; [ -n "${CADDY_REPO_FAIL:-}" ] || echo "     500 https://dl.cloudsmith.io/public/caddy/stable/deb/debian any-version/main amd64 Packages"'
+# dpkg-query: curl, ca-certificates and gpgv are there unless PKG_MISSING.
+stub dpkg-query "$logargs"'; [ -n "${PKG_MISSING:-}" ] || printf "install ok installed\n"'
 stub getent "$logargs"
 stub gpgv "$logargs"'; echo "[GNUPG:] VALIDSIG E95B7699E80B68A9EAD9A19A2BAA9B8552BD9047 2021-04-01 1617235200 0 4 0 1 10 00 ${GPGV_FPR:-712BFBEE92DCA45252DB17D7C7BE97EFA179B100}"'
 stub caddy "$logargs"'; HOME=$STUBLOG XDG_DATA_HOME=$STUBLOG XDG_CONFIG_HOME=$STUBLOG exec /usr/bin/caddy "$@"'
@@ -94,6 +98,7 @@ runsetup "$T/good.sh"
 is "$rc" 0 "a stubbed run succeeds"
 steps=$(printf '%s\n' "$out" | sed -n 's/^INSTALL-PARTY STEP //p' | tr '\n' ' ')
 is "$steps" "check user ssh packages caddy element dns caddyfile finish " "progress markers in order"
+like "$out" "^INSTALL-PARTY TIMES check=[0-9.]+ user=[0-9.]+ ssh=[0-9.]+ packages=[0-9.]+ caddy=[0-9.]+ element=[0-9.]+ dns=[0-9.]+ caddyfile=[0-9.]+ total=[0-9.]+$" "a TIMES line with each step's seconds"
 [ -s "$R/var/lib/install-party/done" ] && [ ! -e "$R/var/lib/install-party/failed" ]
 ok $? "completion marker written"
 ok_hash=$(python3 -W ignore -c 'import crypt,sys; h=open(sys.argv[1]).read(); print(h.startswith("$6$") and crypt.crypt(sys.argv[2], h) == h)' "$L/pwhash" "$HOSTILE_PW")
@@ -114,7 +119,7 @@ like "$cf" "reverse_proxy /_matrix/\* 127.0.0.1:8008" "Caddyfile proxies /_matri
 like "$cf" "reverse_proxy /_synapse/client/\* 127.0.0.1:8008" "Caddyfile proxies /_synapse/client"
 like "$cf" "^bob.ev.example.com:8448 \{" "Caddyfile serves 8448"
 like "$cf" '"m.server":"bob.ev.example.com:443"' "well-known delegation"
-like "$(tr '\0' ' ' <"$L/calls")" "sources.list.d|apt-get .* install caddy" "Caddy from apt"
+like "$(tr '\0' ' ' <"$L/calls")" "apt-get .* install --no-install-recommends caddy" "Caddy from apt"
 grep -q 'dl.cloudsmith.io/public/caddy/stable' "$R/etc/apt/sources.list.d/caddy-stable.list"
 ok $? "Caddy's official apt repository"
 
@@ -156,11 +161,26 @@ setup_root
 GPGV_FPR=0000000000000000000000000000000000000000 runsetup "$T/sig.sh"
 like "$out" "FAILED step=element line=[0-9]+" "a signature by another key is refused"
 
+# packages already there: apt's lists are fetched once, for Caddy
+calls=$(tr '\0' ' ' <"$L/calls")
+is "$(printf '%s\n' "$calls" | grep -c 'apt-get .* update')" 1 "one apt-get update when curl, ca-certificates, gpgv are installed"
+unlike "$calls" "install --no-install-recommends curl" "and they are not installed again"
+
+# Caddy's repository unusable: the distribution's caddy, no list left
+setup_root
+CADDY_REPO_FAIL=1 runsetup "$T/good.sh"
+is "$rc" 0 "Caddy's repository unusable: the setup still succeeds"
+like "$out" "INSTALL-PARTY WARNING Caddy's repository .* cannot be used; installing the distribution's caddy package" "and says so"
+[ ! -e "$R/etc/apt/sources.list.d/caddy-stable.list" ] && [ ! -e "$R/usr/share/keyrings/caddy-stable-archive-keyring.asc" ]
+ok $? "no Caddy sources list or key left behind"
+like "$(tr '\0' ' ' <"$L/calls")" "apt-get .* install --no-install-recommends caddy" "caddy installed (from the distribution)"
+
 # a failing step leaves the failure marker
 setup_root
-APT_FAIL=100 runsetup "$T/good.sh"
+PKG_MISSING=1 APT_FAIL=100 runsetup "$T/good.sh"
 like "$(cat "$R/var/lib/install-party/failed" 2>/dev/null)" "^step=packages line=[0-9]+ status=100$" "failure marker file names step, line, status"
 [ ! -e "$R/var/lib/install-party/done" ]; ok $? "no completion marker after a failure"
+like "$out" "INSTALL-PARTY TIMES|FAILED step=packages" "the failure is on the console"
 
 # render errors
 run sh -c "echo '{\"type\":\"server\",\"name\":\"x\"}' | ip-provision -c '$T/c.yaml' --render '$TMPL'"
