@@ -232,7 +232,7 @@ boot_config() {
 	f=$1; shift
 	{
 		printf 'general:\n  namespace: %s\n  riot_version: %s\n' "$B_NS" "$EL_VER"
-		printf '  connectivity_check_timeout: 240\n'
+		printf '  connectivity_check_timeout: 150\n'
 		printf '  element_url: https://downloads.test/element-{version}.tar.gz\n'
 		printf '  acme_ca: %s\n  acme_email: organiser@boot.test\n' "$ACME_DIR"
 		for l in "$@"; do printf '  %s\n' "$l"; done
@@ -279,7 +279,7 @@ boot_prepare() {
 	    >"$R/etc/cloud/cloud.cfg.d/99-boot-test.cfg"
 	printf 'instance-id: %s\nlocal-hostname: %s\n' "$MACHINE" "$name" \
 	    >"$R/var/lib/cloud/seed/nocloud/meta-data"
-	printf '%s\n' "$ITEM" | ip-provision -c "$conf" --render "$TOP/share/setup.sh.in" \
+	printf '%s\n' "$ITEM" | ip-provision -c "$conf" --render "${IP_BOOT_TEMPLATE:-$TOP/share/setup.sh.in}" \
 	    >"$R/var/lib/cloud/seed/nocloud/user-data" || return 1
 	# caddy.service asks LimitNOFILE=1048576; without CAP_SYS_RESOURCE (some
 	# CI sandboxes) nothing in the container may raise the hard limit that
@@ -306,7 +306,8 @@ boot_start() {
 	at_exit boot_stop
 }
 
-# boot_stop: power the container off (bounded), then make sure it is gone.
+# boot_stop: the container is thrown away, so no clean shutdown: SIGKILL
+# to its init ends its PID namespace (every process in it), then nspawn.
 boot_stop() {
 	[ -n "${NSPAWN_PID:-}" ] || return 0
 	if [ -n "${IP_BOOT_KEEP:-}" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
@@ -314,15 +315,10 @@ boot_stop() {
 		nsenter -t "$(pgrep -P "$NSPAWN_PID" | head -1)" -a journalctl -b --no-pager \
 		    >"$IP_BOOT_KEEP/journal-$MACHINE.log" 2>&1 || :
 	fi
-	if kill -0 "$NSPAWN_PID" 2>/dev/null; then
-		kill -TERM "$NSPAWN_PID" 2>/dev/null || :
-		i=0
-		while kill -0 "$NSPAWN_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-		if kill -0 "$NSPAWN_PID" 2>/dev/null; then
-			for c in $(pgrep -P "$NSPAWN_PID" 2>/dev/null); do kill -KILL "$c" 2>/dev/null || :; done
-			kill -KILL "$NSPAWN_PID" 2>/dev/null || :
-		fi
-	fi
+	for c in $(pgrep -P "$NSPAWN_PID" 2>/dev/null); do kill -KILL "$c" 2>/dev/null || :; done
+	i=0
+	while kill -0 "$NSPAWN_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$NSPAWN_PID" 2>/dev/null || :
 	wait "$NSPAWN_PID" 2>/dev/null || :
 	NSPAWN_PID=
 	# IP_BOOT_KEEP=DIR: keep the consoles there (debugging a variant).

@@ -30,13 +30,16 @@ EOF
 		    >"$R/etc/ssh/sshd_config.d/60-cloudimg-settings.conf"
 		;;
 	sshd-late)	# sshd starts only after the script's ssh step
-		rm -f "$R/etc/systemd/system/multi-user.target.wants/ssh.service"
+		# (cloud-init.service Wants=sshd.service: a condition holds it back)
+		mkdir -p "$R/etc/systemd/system/ssh.service.d"
+		printf '[Unit]\nConditionPathExists=/run/ssh-late-ok\n' \
+		    >"$R/etc/systemd/system/ssh.service.d/late.conf"
 		cat >"$R/etc/systemd/system/ssh-late.service" <<'EOF'
 [Unit]
 Description=start sshd late (after the setup's ssh step)
 [Service]
-Type=oneshot
-ExecStart=/bin/sh -c 'while [ ! -e /etc/ssh/sshd_config.d/01-install-party.conf ]; do sleep 0.5; done; sleep 2; test ! -e /run/sshd.pid && touch /run/sshd-was-late; systemctl start ssh.service'
+Type=simple
+ExecStart=/bin/sh -c 'while [ ! -e /etc/ssh/sshd_config.d/01-install-party.conf ]; do sleep 0.5; done; sleep 2; systemctl is-active -q ssh.service || touch /run/sshd-was-late; touch /run/ssh-late-ok; systemctl start ssh.service'
 [Install]
 WantedBy=multi-user.target
 EOF
@@ -66,9 +69,21 @@ boot_web_checks() {
 }
 
 # provision [ip-provision options]: the organiser's path; sets out/err/rc.
+# In the background and waited for, so a signal reaches our trap at once
+# (a shell runs traps only after a foreground child ends).
 provision() {
 	printf '%s\n' "$ITEM" >"$T/item"
-	run ip-provision -c "$CONF" --known-hosts "$KH" --ca-file "$T/pebble-root.pem" "$@" <"$T/item"
+	ip-provision -c "$CONF" --known-hosts "$KH" --ca-file "$T/pebble-root.pem" --setup-timeout 240 "$@" \
+	    <"$T/item" >"$T/.out" 2>"$T/.err" &
+	_p=$!
+	_tap_pids="$_tap_pids $_p"
+	wait "$_p"
+	rc=$?
+	out=$(cat "$T/.out")
+	err=$(cat "$T/.err")
+	if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$T/.err"; then
+		fail "no sanitizer report from ip-provision"; diag "$(head -30 "$T/.err")"
+	fi
 }
 
 boot_variant() {
