@@ -32,7 +32,8 @@ GENMANS  = $(MANS:%=$(B)/%)
 # @DATADIR@ and @VERSION@ in the wrapper, the version in the man pages' .Os.
 SUBST    = sed -e 's|@VERSION@|$(VERSION)|g'
 
-# Debian 12 packages: build (first line), tests and demo (the rest).
+# Debian 12 packages: build (first line), tests and demo (the rest); the
+# boot tests (tests/5NN-boot-*) need mmdebstrap ... dpkg-dev, and root.
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev \
              libqrencode-dev libldns-dev
@@ -41,7 +42,8 @@ DEPS_TEST  = perl python3 python3-tabulate python3-cryptography mandoc valgrind 
              chromium zbar-tools poppler-utils bash-completion zsh \
              dpkg-dev debhelper lintian mmdebstrap \
              bind9 bind9-dnsutils knot knot-dnsutils faketime bsdutils \
-             clang libclang-rt-14-dev
+             clang libclang-rt-14-dev \
+             debian-archive-keyring systemd-container dnsmasq-base pebble openssl gpg
 
 all: $(BINS) $(GENMANS)
 

@@ -31,7 +31,7 @@ static const char usage[] =
     "  --web-port N, --web-scheme S   web check target (default https, 443)\n"
     "  --ca-file FILE        extra CA bundle for the web check\n"
     "  --no-wait-setup       do not wait for the first-boot setup's completion marker\n"
-    "  --cloud-init          also wait with `cloud-init status --wait`\n"
+    "  --cloud-init          also wait for cloud-init to finish (result.json)\n"
     "  --setup-dir DIR       where the markers are (default /var/lib/install-party)\n"
     "  --setup-timeout S     wait that long for the setup (default 1800)\n"
     "  --script-timeout S    limit for -s and -C (default 3600)\n"

@@ -46,6 +46,9 @@ boot_net() {
 	NET=10.213.$N
 	HOSTIP=$NET.1
 	ip link add "$BR" type bridge
+	# In this order at exit: containers, overlays, the bridge.
+	at_exit boot_stop
+	at_exit boot_umount
 	at_exit boot_net_down
 	ip addr add "$HOSTIP/24" dev "$BR"
 	ip link set "$BR" up
@@ -257,10 +260,21 @@ boot_prepare() {
 	ITEM=$(printf '{"type":"server","name":"%s","domain":"%s","ipv4":"%s"}' "$name" "$DOMAIN" "$IP")
 	boot_host "$DOMAIN" "$IP"
 	boot_host "$name" "$IP"
-	tarball=$("$BOOT/rootfs.sh" "$suite") || return 1
 	R=$T/root-$name
 	mkdir -p "$R"
-	tar -xf "$tarball" -C "$R"
+	# The tarball is unpacked once per test; each boot gets an overlay on
+	# it (its changes in an upper directory), or a copy if overlays fail.
+	if [ ! -d "$T/base-$suite" ]; then
+		tarball=$("$BOOT/rootfs.sh" "$suite") || return 1
+		mkdir -p "$T/base-$suite"
+		tar -xf "$tarball" -C "$T/base-$suite"
+	fi
+	mkdir -p "$T/up-$name" "$T/work-$name"
+	if mount -t overlay overlay -o "lowerdir=$T/base-$suite,upperdir=$T/up-$name,workdir=$T/work-$name" "$R" 2>/dev/null; then
+		B_MOUNTS="$B_MOUNTS $R"
+	else
+		cp -a "$T/base-$suite/." "$R/"
+	fi
 	echo "$MACHINE" >"$R/etc/hostname"
 	# minbase has no /etc/hosts (every cloud image has): localhost must resolve.
 	[ -s "$R/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
@@ -303,7 +317,6 @@ boot_start() {
 	    </dev/null >"$CONSOLE" 2>&1 &
 	NSPAWN_PID=$!
 	_tap_pids="$_tap_pids $NSPAWN_PID"
-	at_exit boot_stop
 }
 
 # boot_stop: the container is thrown away, so no clean shutdown: SIGKILL
@@ -323,7 +336,20 @@ boot_stop() {
 	NSPAWN_PID=
 	# IP_BOOT_KEEP=DIR: keep the consoles there (debugging a variant).
 	[ -z "${IP_BOOT_KEEP:-}" ] || { mkdir -p "$IP_BOOT_KEEP" && cp "$CONSOLE" "$IP_BOOT_KEEP/"; }
-	rm -rf "$R"
+	boot_umount "$R"
+	rm -rf "$R" "$T/up-${R##*/root-}" "$T/work-${R##*/root-}"
+}
+
+B_MOUNTS=
+boot_umount() {	# boot_umount [DIR]: one overlay, or all that are left
+	for m in ${1:-$B_MOUNTS}; do
+		case " $B_MOUNTS " in *" $m "*) umount "$m" 2>/dev/null || umount -l "$m" || : ;; esac
+	done
+	if [ -n "${1:-}" ]; then
+		B_MOUNTS=$(printf '%s\n' $B_MOUNTS | grep -vxF "$1" | tr '\n' ' ')
+	else
+		B_MOUNTS=
+	fi
 }
 
 # boot_steps: the INSTALL-PARTY step timings of the last boot, one line.
