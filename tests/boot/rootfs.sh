@@ -18,6 +18,8 @@ if [ -s "$out" ]; then echo "$out"; exit 0; fi
 exec 9>"$CACHE/.lock-$suite"
 flock 9
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
+# A build killed outright (SIGKILL) leaves its temporary file: drop old ones.
+find "$CACHE" -maxdepth 1 -name ".rootfs-$suite.*" -mmin +180 -delete 2>/dev/null || :
 tmp=$(mktemp "$CACHE/.rootfs-$suite.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 trap 'exit 130' INT TERM
