@@ -33,7 +33,7 @@ GENMANS  = $(MANS:%=$(B)/%)
 SUBST    = sed -e 's|@VERSION@|$(VERSION)|g'
 
 # Debian 12 packages: build (first line), tests and demo (the rest); the
-# boot tests (tests/5NN-boot-*) need mmdebstrap ... dpkg-dev, and root.
+# boot tests (tests/50N-boot-*) need mmdebstrap ... gpg, dpkg-dev, and root.
 DEPS_BUILD = gcc make pkg-config libc6-dev libcurl4-openssl-dev libyaml-dev \
              libjq-dev libonig-dev libssh2-1-dev libssl-dev libcrypt-dev \
              libqrencode-dev libldns-dev

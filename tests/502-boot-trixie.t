@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2034 # SUITE and VARIANTS are read by boot_main
 # The first-boot setup booted for real: Debian 13 (trixie) with systemd
 # and cloud-init in systemd-nspawn (see tests/boot/lib.sh).  Needs root and
 # CAP_NET_ADMIN, else skipped with the reason.
