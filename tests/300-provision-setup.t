@@ -151,6 +151,22 @@ setup_root
 runsetup "$T/p.sh"
 like "$(cat "$R/etc/caddy/Caddyfile")" "127.0.0.1:6167" "general.homeserver_port reaches the Caddyfile"
 
+# ACME: the CA and the account's e-mail reach the Caddyfile's global options
+mkconf "$T/a.yaml" "element_sha256: $TGZ_SHA" "acme_ca: letsencrypt-staging" "acme_email: ops@example.org"
+render "$T/a.yaml" bob.ev.example.com "$T/a.sh"
+setup_root
+runsetup "$T/a.sh"
+cf=$(cat "$R/etc/caddy/Caddyfile" 2>/dev/null)
+like "$cf" "^	acme_ca https://acme-staging-v02.api.letsencrypt.org/directory$" "general.acme_ca letsencrypt-staging: its directory in the Caddyfile"
+like "$cf" "^	email ops@example.org$" "general.acme_email in the Caddyfile"
+run env HOME="$T" XDG_DATA_HOME="$T" XDG_CONFIG_HOME="$T" caddy validate --adapter caddyfile --config "$R/etc/caddy/Caddyfile"
+is "$rc" 0 "that Caddyfile passes caddy validate"
+unlike "$(cat "$T/good.sh" | sed -n '/^ACME_CA=/p')" "https" "no acme_ca: Caddy's default CAs"
+mkconf "$T/z.yaml" "acme_ca: zerossl"
+run ip-provision -c "$T/z.yaml" --render "$TMPL"
+is "$rc" 2 "acme_ca zerossl without acme_email: a config error"
+like "$err" "general.acme_ca: zerossl needs general.acme_email" "that says why"
+
 # signature path (no element_sha256): gpgv must vouch with Element's key
 mkconf "$T/c.yaml"
 render "$T/c.yaml" bob.ev.example.com "$T/sig.sh"
