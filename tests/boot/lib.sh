@@ -323,10 +323,15 @@ boot_start() {
 # to its init ends its PID namespace (every process in it), then nspawn.
 boot_stop() {
 	[ -n "${NSPAWN_PID:-}" ] || return 0
-	if [ -n "${IP_BOOT_KEEP:-}" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
-		mkdir -p "$IP_BOOT_KEEP"
+	# IP_BOOT_KEEP=DIR keeps every boot's console and journal there; a
+	# boot that failed keeps them in build/boot-logs/ (to find out why).
+	keep=${IP_BOOT_KEEP:-}
+	[ -z "${B_FAILED:-}" ] || keep=${keep:-$TOP/build/boot-logs}
+	B_FAILED=
+	if [ -n "$keep" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
+		mkdir -p "$keep"
 		nsenter -t "$(pgrep -P "$NSPAWN_PID" | head -1)" -a journalctl -b --no-pager \
-		    >"$IP_BOOT_KEEP/journal-$MACHINE.log" 2>&1 || :
+		    >"$keep/journal-$MACHINE.log" 2>&1 || :
 	fi
 	for c in $(pgrep -P "$NSPAWN_PID" 2>/dev/null); do kill -KILL "$c" 2>/dev/null || :; done
 	i=0
@@ -334,8 +339,7 @@ boot_stop() {
 	kill -KILL "$NSPAWN_PID" 2>/dev/null || :
 	wait "$NSPAWN_PID" 2>/dev/null || :
 	NSPAWN_PID=
-	# IP_BOOT_KEEP=DIR: keep the consoles there (debugging a variant).
-	[ -z "${IP_BOOT_KEEP:-}" ] || { mkdir -p "$IP_BOOT_KEEP" && cp "$CONSOLE" "$IP_BOOT_KEEP/"; }
+	[ -z "$keep" ] || { mkdir -p "$keep" && cp "$CONSOLE" "$keep/"; }
 	boot_umount "$R"
 	rm -rf "$R" "$T/up-${R##*/root-}" "$T/work-${R##*/root-}"
 }

@@ -121,7 +121,9 @@ boot_variant() {
 	fi
 	is "$rc" 0 "$V: ip-provision --cloud-init logs in with the password, setup done, web up ($t s)"
 	[ "$rc" = 0 ] || {
+		B_FAILED=1
 		diag "ip-provision: $(tail -5 "$T/.err")"
+		diag "console and journal kept in ${IP_BOOT_KEEP:-$TOP/build/boot-logs}/"
 		diag "$(grep -a 'INSTALL-PARTY\|cloud-init\|Failed' "$CONSOLE" | tail -40)"
 	}
 	times=$(boot_times)
