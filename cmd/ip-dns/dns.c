@@ -286,6 +286,8 @@ addr_ok(int af, const char *s)
 	return s && inet_pton(af, s, buf) == 1;
 }
 
+static void from_listing(void *arg);
+
 static int
 create_item(void *ud, jv item)
 {
@@ -329,9 +331,51 @@ create_item(void *ud, jv item)
 		p->j = j;
 		p->t = t;
 		j->left++;
-		d->P->list(d->prov, rtypes[t], j->sub, listed, p);
+		if (jv_get_kind(d->listing[t]) == JV_KIND_ARRAY)
+			ip_http_timer(d->http, 0, from_listing, p);	/* never inside start() */
+		else
+			d->P->list(d->prov, rtypes[t], j->sub, listed, p);
 	}
 	return 1;
+}
+
+/* The run's one listing stands in for a look-up per server. */
+static void
+from_listing(void *arg)
+{
+	struct part *p = arg;
+
+	listed(p, jv_copy(p->j->d->listing[p->t]), NULL);
+}
+
+struct listing_slot {
+	struct dns_run *d;
+	int t;
+};
+
+static void
+listing_got(void *ud, jv recs, const char *err)
+{
+	struct listing_slot *z = ud;
+	struct dns_run *d = z->d;
+
+	if (err)
+		ip_info("listing the zone's %s records: %s; looking each name up instead",
+		    rtypes[z->t], err);
+	else {
+		d->listing[z->t] = jv_array();
+		jv_array_foreach(recs, i, rec) {
+			/* only the namespace's names can be ours to reuse or refuse */
+			char *name = ip_name_of_subdomain(d->cfg->namespace,
+			    ip_get_str(rec, "subdomain"));
+			if (name)
+				d->listing[z->t] = jv_array_append(d->listing[z->t], jv_copy(rec));
+			free(name);
+			jv_free(rec);
+			(void)i;
+		}
+	}
+	jv_free(recs);
 }
 
 int
@@ -342,10 +386,19 @@ dns_create(struct dns_run *d)
 
 	d->seen = jv_object();
 	d->ready_tail = &d->ready;
+	/* The zone once, up front (the instances are still booting): then no
+	 * name needs a look-up of its own on the way to its record. */
+	struct listing_slot ls[2] = { { d, 0 }, { d, 1 } };
+	d->listing[0] = d->listing[1] = jv_invalid();
+	for (int t = 0; t < (d->ipv6 ? 2 : 1); t++)
+		d->P->list(d->prov, rtypes[t], NULL, listing_got, &ls[t]);
+	ip_http_run(d->http);
 	d->runner = (struct ip_runner){ .types = types, .http = d->http, .fd = -1,
 	    .start = create_item, .turn = maybe_refresh, .ud = d };
 	rc = ip_runner_run(&d->runner);
 	jv_free(d->seen);
+	jv_free(d->listing[0]);
+	jv_free(d->listing[1]);
 	return rc;
 }
 

@@ -15,6 +15,7 @@ struct dns_run {
 	int ipv6, dry_run;
 	/* create */
 	jv seen;			/* names given so far */
+	jv listing[2];			/* create: the namespace's A, AAAA records, listed once */
 	struct dns_job *ready, **ready_tail;	/* records waiting for a refresh */
 	int creating, nready, refreshing;
 	long long oldest_ready;
