@@ -22,6 +22,11 @@ unset INSTALL_PARTY_CONFIG
 . "$TOP/tests/sim/stop_lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ip-test.XXXXXX")
+# The tools' cache (tokens: lib/cache.h) is the test's own, gone with $T.
+mkdir -m 700 "$T/run"
+XDG_RUNTIME_DIR=$T/run
+export XDG_RUNTIME_DIR
+unset IP_CACHE
 _tap_n=0 _tap_fail=0 _tap_pids="" _tap_cleanups=""
 
 _tap_exit() {

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "../provider.h"
+#include "cache.h"
 #include "log.h"
 #include "schema.h"
 #include "stream.h"
@@ -16,6 +17,9 @@
 
 /* Ids per batch read: what OVH's own manager sends in one call. */
 #define BATCH_MAX 50
+/* A check (credentials, zone, clock) holds for the runs of the next
+ * minutes: the wrapper's listing and the stages after it. */
+#define OVH_CHECK_TTL 600
 
 static const struct {
 	const char *name, *url;
@@ -330,9 +334,27 @@ ovh_check(void *p)
 	struct ovh *o = p;
 	char *url = ip_xasprintf("%s/auth/time", o->base), *err = NULL;
 	struct ip_req *r = ip_req_new("GET", url);
-	struct call *c = call_new(o, NULL);
-	jv t;
+	struct call *c;
+	const char *key[] = { o->base, o->ak, o->as, o->ck, o->zone, NULL };
+	jv t = ip_cache_load("ovh", key, 0);
 
+	/* checked by an earlier run of this party (the wrapper's ls) */
+	if (jv_get_kind(t) == JV_KIND_OBJECT) {
+		jv d = ip_get(t, "delta");
+		int ok = jv_get_kind(d) == JV_KIND_NUMBER;
+		if (ok)
+			o->delta = (long long)jv_number_value(d);
+		jv_free(d);
+		jv_free(t);
+		if (ok) {
+			free(url);
+			ip_req_free(r);
+			ip_debug("OVH: checked by an earlier run; clock offset %lld s", o->delta);
+			return NULL;
+		}
+	} else
+		jv_free(t);
+	c = call_new(o, NULL);
 	free(url);
 	ip_req_header(r, "X-Ovh-Application: %s", o->ak);
 	ip_http_do(o->h, r);
@@ -359,6 +381,9 @@ ovh_check(void *p)
 	err = c->err;
 	c->err = NULL;
 	call_free(c);
+	if (err == NULL)
+		ip_cache_store("ovh", key, JV_OBJECT(jv_string("delta"), jv_number((double)o->delta)),
+		    (long long)time(NULL) + OVH_CHECK_TTL);
 	return err;
 }
 

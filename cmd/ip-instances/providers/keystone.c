@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "log.h"
 #include "openstack.h"
 #include "stream.h"
@@ -209,11 +210,13 @@ os_auth_parse(struct os *os, struct ip_req *r, int first, char **err)
 		tok = ip_req_resp_header(r, "x-subject-token");
 		jv t = ip_get(body, "token");
 		catalog = ip_get(t, "catalog");
+		os->expires = ip_cache_iso_time(ip_get_str(t, "expires_at"));
 		jv_free(t);
 	} else {
 		jv a = ip_get(body, "access"), t = ip_get(a, "token");
 		tok = ip_get_str(t, "id");
 		tok = tok ? ip_xstrdup(tok) : NULL;
+		os->expires = ip_cache_iso_time(ip_get_str(t, "expires"));
 		catalog = ip_get(a, "serviceCatalog");
 		jv_free(a);
 		jv_free(t);
@@ -319,6 +322,48 @@ os_discover(struct os *os, const char *auth_url)
 }
 
 
+/* ------------------------------------------------------- token cache */
+
+/* Keep the token for the next runs of this party (lib/cache.h): the
+ * wrapper's check and the stages after it log in once. */
+static void
+cache_token(const struct os *os)
+{
+	if (os->expires < 0 || os->nova == NULL)
+		return;	/* no known end: never reused */
+	ip_cache_store("keystone", os->cache_key, JV_OBJECT(
+	    jv_string("token"), jv_string(os->token),
+	    jv_string("nova"), jv_string(os->nova),
+	    jv_string("auth_base"), jv_string(os->auth_base),
+	    jv_string("v3"), jv_bool(os->v3)), os->expires);
+}
+
+/* A token of an earlier run that still has a while to live. */
+static int
+cached_token(struct os *os)
+{
+	/* a token must outlast what a stage starts with it; a 401 later
+	 * still logs in again, once */
+	jv v = ip_cache_load("keystone", os->cache_key, 120);
+	const char *tok = ip_get_str(v, "token"), *nova = ip_get_str(v, "nova");
+	const char *base = ip_get_str(v, "auth_base"), *why;
+	jv v3 = ip_get(v, "v3");
+	int ok = tok && *tok && nova && base && ip_url_ok(nova, &why) && ip_url_ok(base, &why) &&
+	    (jv_get_kind(v3) == JV_KIND_TRUE || jv_get_kind(v3) == JV_KIND_FALSE);
+
+	if (ok) {
+		os->token = ip_xstrdup(tok);
+		ip_secret(os->token);
+		os->nova = ip_xstrdup(nova);
+		os->auth_base = ip_xstrdup(base);
+		os->v3 = jv_get_kind(v3) == JV_KIND_TRUE;
+		os->gen++;
+	}
+	jv_free(v3);
+	jv_free(v);
+	return ok;
+}
+
 /* ----------------------------------------------------------- nova calls */
 
 static void call_submit(struct call *c);
@@ -356,10 +401,13 @@ reauth_done(struct ip_req *r)
 	char *err;
 	int ok = os_auth_parse(os, r, 0, &err) == 0;
 
-	if (ok)
+	if (ok) {
 		ip_info("keystone: token refreshed");
-	else
+		cache_token(os);
+	} else {
 		ip_warn("keystone: re-authentication failed: %s", err);
+		ip_cache_drop("keystone", os->cache_key);
+	}
 	free(err);
 	ip_req_free(r);
 	os->authing = 0;
@@ -457,6 +505,20 @@ os_login(struct os *os, const char *auth_url)
 	const char *why;
 	char *err;
 
+	const char **k = os->cache_key;
+	*k++ = auth_url;
+	*k++ = os->username;
+	*k++ = os->password;	/* another password: another entry, checked anew */
+	*k++ = os->tenant_id ? os->tenant_id : "";
+	*k++ = os->tenant_name ? os->tenant_name : "";
+	*k++ = os->user_domain;
+	*k++ = os->project_domain;
+	*k++ = os->region ? os->region : "";
+	*k = NULL;
+	if (cached_token(os)) {
+		ip_debug("keystone: the token of an earlier run, from the cache");
+		return;
+	}
 	os_discover(os, auth_url);
 	if (!ip_url_ok(os->auth_base, &why))
 		ip_die(IP_EXIT_FATAL, "keystone: the discovered identity URL: %s", why);
@@ -467,4 +529,5 @@ os_login(struct os *os, const char *auth_url)
 	ip_debug("keystone %s: token for region %s", os->v3 ? "v3" : "v2.0",
 	    os->region ? os->region : "(the only one)");
 	ip_req_free(r);
+	cache_token(os);
 }

@@ -33,6 +33,8 @@ struct os {
 	jv networks, secgroups;	/* arrays of strings, or null */
 	char *microversion;	/* NULL: none sent (2.1) */
 	char *token;
+	long long expires;	/* the token's end (epoch s), or -1 */
+	const char *cache_key[9];	/* what names these credentials (lib/cache.h) */
 	int gen;
 	char *nova;		/* compute endpoint, no trailing slash */
 	int authing;
