@@ -269,7 +269,7 @@ struct job {
 	struct os *os;
 	struct ip_job *j;
 	char *id;
-	long long deadline;
+	long long deadline, posted;
 	long delay;
 	int polls;
 	const char *name;
@@ -303,10 +303,8 @@ static void poll_server(void *arg);
 static void
 schedule(struct job *jb)
 {
-	long d = jb->delay;
-
-	jb->delay = ip_backoff_next(jb->delay, 3, 2, jb->os->run->poll_ms * 8);
-	ip_http_timer(jb->os->run->http, d, poll_server, jb);
+	jb->delay = ip_boot_delay(&jb->os->boot, jb->polls, jb->delay);
+	ip_http_timer(jb->os->run->http, jb->delay, poll_server, jb);
 }
 
 static void
@@ -343,6 +341,7 @@ polled(struct call *c, struct ip_req *r)
 		jv inst = instance_obj(os, jv_copy(jb->j->item), s);
 		if (ip_get_str(inst, "ipv4")) {
 			ip_info("%s: ACTIVE at %s", jb->name, ip_get_str(inst, "ipv4"));
+			ip_boot_seen(&os->boot, (long)(ip_now_ms() - jb->posted));
 			jv_free(s);
 			jv_free(body);
 			jb->j->done(jb->j, inst, 0);
@@ -445,8 +444,9 @@ static void
 building(struct job *jb)
 {
 	ip_info("%s: server %s is building", jb->name, jb->id);
-	jb->deadline = ip_now_ms() + jb->os->run->timeout_ms;
-	jb->delay = jb->os->run->poll_ms;
+	jb->posted = ip_now_ms();
+	jb->deadline = jb->posted + jb->os->run->timeout_ms;
+	jb->polls = 0;
 	schedule(jb);
 }
 
@@ -846,6 +846,8 @@ os_open(struct ip_run *run)
 		    "expected 2 or a compute microversion such as 2.37");
 
 	os_login(os, auth_url);
+	const char *bkey[] = { os->nova, os->image_id, os->flavor_id, NULL };
+	ip_boot_open(&os->boot, run->poll_ms, bkey);
 	return os;
 }
 
@@ -854,6 +856,7 @@ os_close(void *p)
 {
 	struct os *os = p;
 
+	ip_boot_close(&os->boot);
 	free(os->auth_base);
 	free(os->microversion);
 	free(os->token);

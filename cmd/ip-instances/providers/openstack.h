@@ -5,6 +5,7 @@
 #include <jv.h>
 
 #include "../provider.h"
+#include "boot.h"
 #include "http.h"
 
 struct os;
@@ -39,6 +40,7 @@ struct os {
 	char *nova;		/* compute endpoint, no trailing slash */
 	int authing;
 	struct call *waiting;
+	struct ip_boot boot;	/* create: when to poll */
 };
 
 /* One line from an OpenStack error body, else the HTTP status (malloc'd). */
