@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "config.h"
 #include "http.h"
 #include "util.h"
 #include "log.h"
@@ -36,6 +37,12 @@ struct ip_http {
 	int nqueued, running;
 	struct timer *timers;
 	int ntimers;
+	/* the budget: when each of the last budget_n requests started (ms) */
+	long long *ring;
+	int ringpos;
+	/* a 429 holds every request until then (monotonic ms) */
+	long long hold_until;
+	long throttled;
 };
 
 long long
@@ -264,6 +271,12 @@ ip_http_new(const struct ip_http_opts *o)
 		h->o.backoff_ms = ip_backoff_first(500);
 	if (h->o.backoff_ms <= 0)
 		h->o.backoff_ms = 1;
+	if (h->o.budget_n > 0 && h->o.budget_ms > 0) {
+		h->ring = ip_xcalloc((size_t)h->o.budget_n, sizeof(*h->ring));
+		/* a 5% margin: the network's jitter must not bring N + 1
+		 * requests into one of the provider's windows */
+		h->o.budget_ms += h->o.budget_ms / 20;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		ip_die(IP_EXIT_FATAL, "cannot initialise libcurl");
 	h->multi = curl_multi_init();
@@ -291,6 +304,7 @@ ip_http_free(struct ip_http *h)
 	curl_multi_cleanup(h->multi);
 	curl_global_cleanup();
 	free(h->watch);
+	free(h->ring);
 	free(h);
 }
 
@@ -376,6 +390,34 @@ start(struct ip_http *h, struct ip_req *r)
 	ip_debug("%s (attempt %d)", r->what, r->attempts);
 }
 
+/* Whether the budget allows one more request now (and take it): a sliding
+ * window, so no span of budget_ms ever holds more than budget_n starts
+ * (a token bucket would allow twice that across a refill). */
+static int
+budget_take(struct ip_http *h, long long now)
+{
+	if (now < h->hold_until)
+		return 0;
+	if (h->ring == NULL)
+		return 1;
+	if (h->ring[h->ringpos] != 0 && h->ring[h->ringpos] + h->o.budget_ms > now)
+		return 0;
+	h->ring[h->ringpos] = now;
+	h->ringpos = (h->ringpos + 1) % h->o.budget_n;
+	return 1;
+}
+
+/* When the budget allows the next request (monotonic ms). */
+static long long
+budget_next(const struct ip_http *h, long long now)
+{
+	long long t = now;
+
+	if (h->ring && h->ring[h->ringpos] != 0 && h->ring[h->ringpos] + h->o.budget_ms > now)
+		t = h->ring[h->ringpos] + h->o.budget_ms;
+	return t > h->hold_until ? t : h->hold_until;
+}
+
 static void
 start_ready(struct ip_http *h)
 {
@@ -384,6 +426,8 @@ start_ready(struct ip_http *h)
 
 	while (r && h->running < h->o.parallel) {
 		struct ip_req *next = r->next;
+		if (r->not_before <= now && !budget_take(h, now))
+			break;	/* the budget: every request waits its turn */
 		if (r->not_before <= now) {
 			if (prev)
 				prev->next = next;
@@ -465,8 +509,20 @@ finish(struct ip_http *h, struct ip_req *r)
 				base = 30000;
 			delay = base / 2 + (long)((base / 2) * (rnd / 65535.0));
 		}
-		ip_info("%s: %s, retrying in %.1fs", r->what, ip_req_error(r), delay / 1000.0);
 		r->not_before = ip_now_ms() + delay;
+		if (r->status == 429) {
+			/* the provider's limit is the account's, not this request's:
+			 * every request waits, once, together */
+			if (r->not_before > h->hold_until) {
+				if (h->hold_until <= ip_now_ms())
+					ip_warn("%s%sHTTP 429 (rate limited): every request waits %.1fs",
+					    h->o.name ? h->o.name : "", h->o.name ? ": " : "",
+					    delay / 1000.0);
+				h->hold_until = r->not_before;
+			}
+			h->throttled++;
+		} else
+			ip_info("%s: %s, retrying in %.1fs", r->what, ip_req_error(r), delay / 1000.0);
 		enqueue(h, r);
 		return;
 	}
@@ -582,10 +638,14 @@ ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_
 		wait = 0;	/* callbacks may have queued work: come back soon */
 	now = ip_now_ms();
 	next = h->timers ? h->timers->at : -1;
-	if (h->running < h->o.parallel)
-		for (struct ip_req *r = h->qhead; r; r = r->next)
-			if (next < 0 || r->not_before < next)
-				next = r->not_before;
+	if (h->running < h->o.parallel && h->qhead) {
+		long long b = budget_next(h, now);
+		for (struct ip_req *r = h->qhead; r; r = r->next) {
+			long long at = r->not_before > b ? r->not_before : b;
+			if (next < 0 || at < next)
+				next = at;
+		}
+	}
 	if (next >= 0 && next - now < wait)
 		wait = next - now < 0 ? 0 : (long)(next - now);
 	if (wait < 0)
@@ -641,6 +701,46 @@ ip_http_run(struct ip_http *h)
 {
 	while (ip_http_pending(h) > 0)
 		ip_http_step(h, -1, NULL, 1000);
+}
+
+int
+ip_rate_parse(const char *s, int *n, long *ms)
+{
+	char *end;
+	long k;
+
+	if (s == NULL)
+		return -1;
+	k = strtol(s, &end, 10);
+	if (end == s || k <= 0 || k > 100000 || *end != '/')
+		return -1;
+	end++;
+	if (strcmp(end, "s") == 0)
+		*ms = 1000;
+	else if (strcmp(end, "min") == 0)
+		*ms = 60000;
+	else if (strcmp(end, "h") == 0)
+		*ms = 3600000;
+	else
+		return -1;
+	*n = (int)k;
+	return 0;
+}
+
+void
+ip_http_budget(struct ip_http_opts *o, const struct ip_config *cfg, const char *path,
+    const char *name, const char *dflt)
+{
+	const char *s = ip_config_str_or(cfg, path, NULL);
+
+	o->name = name;
+	if (s == NULL)
+		s = dflt;
+	if (s && (strcmp(s, "none") == 0 || *s == '\0'))
+		return;
+	if (s && ip_rate_parse(s, &o->budget_n, &o->budget_ms) < 0)
+		ip_config_die(cfg, path, "expected a request budget such as 60/min, 10/s or "
+		    "3600/h, or none");
 }
 
 int

@@ -66,7 +66,21 @@ struct ip_http_opts {
 	long backoff_ms;	/* first retry delay, default 500 ($IP_HTTP_BACKOFF_MS) */
 	const char *ca_file;	/* extra CA bundle for private clouds */
 	const char *user_agent;
+	/* The provider's request budget (ip_rate_parse): at most budget_n
+	 * requests started in any budget_ms; 0: none. */
+	int budget_n;
+	long budget_ms;
+	const char *name;	/* the provider, for the 429 message */
 };
+
+/* "N/s", "N/min" or "N/h" (N a whole number, at most 100000) into *n and
+ * *ms; -1 when it is not of that form. */
+int ip_rate_parse(const char *s, int *n, long *ms);
+struct ip_config;
+/* o's budget from the config key at path (say "instances.args.rate_limit"),
+ * else dflt; a bad value dies naming the key (exit 2). */
+void ip_http_budget(struct ip_http_opts *o, const struct ip_config *cfg, const char *path,
+    const char *name, const char *dflt);
 
 struct ip_req *ip_req_new(const char *method, const char *url);
 void ip_req_header(struct ip_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

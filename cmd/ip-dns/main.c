@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	}
 	d.cfg = ip_config_load(ip_config_path);
 	d.P = dns_provider_find(d.cfg);
+	ip_http_budget(&ho, d.cfg, "dns.args.rate_limit", d.P->name, d.P->budget);
 	d.http = ip_http_new(&ho);
 	d.prov = d.P->open(d.cfg, d.http);
 	if (!strcmp(cmd, "sign"))

@@ -17,6 +17,7 @@ typedef void (*dns_done_cb)(void *ud, const char *err);
 
 struct dns_provider {
 	const char *name;
+	const char *budget;	/* default requests budget (ip_rate_parse) */
 	/* Read and check dns.args (dies with a located message). */
 	void *(*open)(const struct ip_config *cfg, struct ip_http *h);
 	/* Synchronous start-up: clock, credentials, zone.  0 or a message. */

@@ -65,6 +65,7 @@ open_provider(struct inst_run *r)
 
 	ho.parallel = r->runner.jobs;
 	ho.ca_file = ip_config_str_or(r->run.cfg, "instances.args.ca_file", NULL);
+	ip_http_budget(&ho, r->run.cfg, "instances.args.rate_limit", r->P->name, r->P->budget);
 	r->run.http = ip_http_new(&ho);
 	r->pdata = r->P->open(&r->run);
 }

@@ -36,6 +36,7 @@ struct ip_job {
 
 struct ip_provider {
 	const char *name;
+	const char *budget;	/* default requests budget (ip_rate_parse) */
 	/* Read and check args, authenticate: exits 2 when it cannot start. */
 	void *(*open)(struct ip_run *run);
 	/* Call each() for every instance of the namespace (an "instance" object

@@ -423,6 +423,7 @@ hzd_commit(void *p, dns_done_cb cb, void *ud)
 
 const struct dns_provider ip_dns_provider_hetzner = {
 	.name = "hetzner",
+	.budget = "3600/h",	/* per project, shared with the servers */
 	.open = hzd_open,
 	.check = hzd_check,
 	.list = hzd_list,

@@ -761,6 +761,8 @@ ovh_commit(void *p, dns_done_cb cb, void *ud)
 
 const struct dns_provider ip_dns_provider_ovh = {
 	.name = "ovh",
+	/* "not over 60 req/min by consumer key" (python-ovh issue 81) */
+	.budget = "60/min",
 	.open = ovh_open,
 	.check = ovh_check,
 	.list = ovh_list,

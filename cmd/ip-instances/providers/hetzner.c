@@ -822,6 +822,7 @@ hz_close(void *p)
 
 const struct ip_provider ip_instance_provider_hetzner = {
 	.name = "hetzner",
+	.budget = "3600/h",	/* per project; RateLimit-* headers pace finer */
 	.open = hz_open,
 	.ls = hz_ls,
 	.create = hz_create,

@@ -868,6 +868,8 @@ os_close(void *p)
 
 const struct ip_provider ip_instance_provider_openstack = {
 	.name = "openstack",
+	/* nova has none of its own; operators' proxies do (429 + Retry-After) */
+	.budget = "600/min",
 	.open = os_open,
 	.ls = os_ls,
 	.create = os_create,
