@@ -148,6 +148,11 @@ demo: deps
 	$(MAKE) all
 	sh examples/demo.sh
 
+# Every benchmark, one table (several minutes: not part of check; the
+# smoke run tests/013 is).
+bench: all
+	sh bench/run.sh
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
 	for t in $(TOOLS); do cp $(B)/bin/$$t $(DESTDIR)$(BINDIR)/; done
@@ -190,4 +195,4 @@ print-version:
 clean:
 	rm -rf build
 
-.PHONY: all deps asan lint-man check demo install deb print-version clean FORCE fuzz fuzz-build fuzz-objs
+.PHONY: all deps asan lint-man check demo bench install deb print-version clean FORCE fuzz fuzz-build fuzz-objs

@@ -331,6 +331,8 @@ class Handler(BaseHTTPRequestHandler):
                     self._fault = f
                     break
         f = self._fault
+        if st.a.latency:
+            time.sleep(st.a.latency)
         if f and f.get("delay"):
             time.sleep(f["delay"])
         if f and f.get("drop") == "before":
@@ -665,6 +667,7 @@ def main():
     ap.add_argument("--build-delay", type=float, default=0.3,
                     help="seconds each action runs")
     ap.add_argument("--rate-limit", type=int, default=3600, help="requests an hour")
+    ap.add_argument("--latency", type=float, default=0, help="seconds added to every request")
     ap.add_argument("--remaining", type=int, help="requests left at start")
     ap.add_argument("--loopback-servers", action="store_true",
                     help="new servers get 127.0.100.N as their public IPv4")
