@@ -105,8 +105,8 @@ pipeline() {	# pipeline N: ip-names | ip-instances create | ip-dns create; sets 
 	: > "$BENCH_TOOLS"
 	_s=$(now)
 	"$T/shim/ip-names" -c "$T/big.yaml" -N "$1" |
-	    "$T/shim/ip-instances" -c "$T/big.yaml" create -j "$1" -u "$TOP/share/setup.sh.in" |
-	    "$T/shim/ip-dns" -c "$T/big.yaml" create > "$T/big.out" 2> "$T/big.err"
+	    "$T/shim/ip-instances" -c "$T/big.yaml" create -j "$1" -u "$TOP/share/setup.sh.in" 2> "$T/big.err" |
+	    "$T/shim/ip-dns" -c "$T/big.yaml" create > "$T/big.out" 2>> "$T/big.err"
 	_e=$(now)
 	n=$(jq -s '[.[] | select(.type == "server")] | length' "$T/big.out")
 	[ "$n" = "$1" ] || { cat "$T/big.err" >&2; echo "bench: $n of $1 made" >&2; exit 1; }
