@@ -622,7 +622,7 @@ ip_http_parallel(const struct ip_http *h)
 void
 ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_wait_ms)
 {
-	struct curl_waitfd *w = ip_xcalloc((size_t)nfds + (size_t)h->nwatch + 1, sizeof(*w));
+	struct curl_waitfd *w;
 	long long now, next;
 	long wait = max_wait_ms;
 	int still, acted, nw = 0, nwatch;
@@ -650,7 +650,9 @@ ip_http_step_fds(struct ip_http *h, struct curl_waitfd *fds, int nfds, long max_
 		wait = next - now < 0 ? 0 : (long)(next - now);
 	if (wait < 0)
 		wait = 0;
-	/* the caller's fds, then the watched ones */
+	/* the caller's fds, then the watched ones (counted now: the callbacks
+	 * above may have added some) */
+	w = ip_xcalloc((size_t)nfds + (size_t)h->nwatch + 1, sizeof(*w));
 	memcpy(w, fds, (size_t)nfds * sizeof(*w));
 	nw = nfds;
 	nwatch = h->nwatch;
