@@ -116,6 +116,7 @@ pipeline() {	# pipeline N: ip-names | ip-instances create | ip-dns create; sets 
 	wall=$(secs "$_s" "$_e")
 }
 pipeline 1; p1=$wall
+INSTALL_PARTY_CONFIG=$T/big.yaml "$T/shim/install-party" delete -a > /dev/null 2>&1
 bound=$(awk -v a="$p1" 'BEGIN { printf "%.2f", 1.5 * a }')
 line "create -N 1, no SSH" "${p1}s" "bound $(awk -v b="$boot" -v r="$rtt" 'BEGIN { printf "%.2f", b + 7 * r }') + 0.3 s" \
     "m + 0 <= $boot + 7 * $rtt + 0.3"

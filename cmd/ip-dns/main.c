@@ -15,7 +15,7 @@ static const char usage[] =
     "  delete            read record or server objects and delete their records\n"
     "  -6, --ipv6        create: add an AAAA record too when the instance has IPv6\n"
     "  -n, --dry-run     delete: say what would be deleted, send nothing\n"
-    "  -j, --jobs N      requests at once (default 4: OVH limits request rates)\n"
+    "  -j, --jobs N      requests at once (default 16; args.rate_limit paces them)\n"
     "  -c, --config F    configuration file (default $INSTALL_PARTY_CONFIG, ./config.yaml)";
 
 /* Debugging aid: sign METHOD URL TIMESTAMP BODY read from stdin lines. */
@@ -52,7 +52,7 @@ main(int argc, char **argv)
 	int c, rc = IP_EXIT_OK;
 
 	ip_log_init(argv[0]);
-	ho.parallel = 4;
+	ho.parallel = 16;
 	/* GNU getopt permutes: options may come before or after the command */
 	while ((c = getopt_long(argc, argv, IP_COMMON_SHORT "j:6n", longopts, NULL)) != -1) {
 		if (ip_cli_common(c, optarg, usage))

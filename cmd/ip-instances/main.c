@@ -15,7 +15,7 @@ static const char usage[] =
     "       ip-instances [-c config] [-q] [-v] create [-j N] [-t seconds] [-u file] [-x duration] [input]\n"
     "       ip-instances [-c config] [-q] [-v] delete [-n] [-w] [-j N] [-t seconds] [input]\n"
     "       ip-instances [-c config] [-q] [-v] check [-f] [-x duration] [input]\n"
-    "  -j, --jobs N         servers in flight at once (default 8)\n"
+    "  -j, --jobs N         servers in flight at once (default 32)\n"
     "  -t, --timeout S      create: seconds to wait for ACTIVE; delete -w: until gone (default 600)\n"
     "  -u, --user-data F    create: first-boot script, rendered for each server\n"
     "  -x, --expires-in D   create: mark each server to end after D (8h, 3d; default general.lifetime);\n"
@@ -40,7 +40,7 @@ main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct inst_run r = { .runner = { .jobs = 8 } };
+	struct inst_run r = { .runner = { .jobs = 32 } };
 	const char *cmd, *udfile = NULL, *env, *expires_in = NULL;
 	long long lifetime = 0;
 	long timeout = 600;

@@ -1,6 +1,13 @@
 """simlib: what every simulator in tests/sim/ shares with the tests."""
 import os
 import signal
+from http.server import ThreadingHTTPServer
+
+# A real API takes a party's connections at once: socketserver's listen
+# backlog of 5 drops the SYNs beyond it, and each dropped client waits the
+# kernel's 1 s, 3 s, 7 s ... retransmits (100 servers created at once took
+# 65 s on the simulator).
+ThreadingHTTPServer.request_queue_size = 1024
 
 
 def announce(port_file, port):
