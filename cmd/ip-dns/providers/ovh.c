@@ -38,6 +38,7 @@ struct ovh {
 	char *base;		/* endpoint URL without trailing slash */
 	const char *ak, *as, *ck, *zone;
 	long long delta;	/* server clock - our clock, from /auth/time */
+	const char *key[6];	/* the cached check's (lib/cache.h) */
 	int batch;		/* batch reads work (until the API says otherwise) */
 };
 
@@ -227,6 +228,9 @@ req_done(struct ip_req *r)
 {
 	struct call *c = r->ud;
 
+	/* refused credentials: the next run checks them again */
+	if (r->status == 401 || r->status == 403)
+		ip_cache_drop("ovh", c->o->key);
 	c->next(c, r);
 	ip_req_free(r);
 }
@@ -335,8 +339,12 @@ ovh_check(void *p)
 	char *url = ip_xasprintf("%s/auth/time", o->base), *err = NULL;
 	struct ip_req *r = ip_req_new("GET", url);
 	struct call *c;
-	const char *key[] = { o->base, o->ak, o->as, o->ck, o->zone, NULL };
-	jv t = ip_cache_load("ovh", key, 0);
+	const char **key = o->key;
+	jv t;
+
+	key[0] = o->base, key[1] = o->ak, key[2] = o->as, key[3] = o->ck, key[4] = o->zone;
+	key[5] = NULL;
+	t = ip_cache_load("ovh", key, 0);
 
 	/* checked by an earlier run of this party (the wrapper's ls) */
 	if (jv_get_kind(t) == JV_KIND_OBJECT) {
