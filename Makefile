@@ -148,7 +148,7 @@ demo: deps
 	$(MAKE) all
 	sh examples/demo.sh
 
-# Every benchmark, one table (several minutes: not part of check; the
+# Every benchmark, one table (a minute or more: not part of check; the
 # smoke run tests/013 is).
 bench: all
 	sh bench/run.sh
