@@ -149,7 +149,7 @@ demo: deps
 	sh examples/demo.sh
 
 # Every benchmark, one table (a minute or more: not part of check; the
-# smoke run tests/013 is).
+# smoke run tests/014 is).
 bench: all
 	sh bench/run.sh
 
