@@ -111,6 +111,10 @@ knob() {
 		bad=$(jq -r 'select(.type == "error") | .stage' "$T/del" | sort -u | tr '\n' ' ')
 		if [ "$rdd:$rdi" = 0:0 ]; then
 			is "$bad" "" "$label: delete: exit 0, no error object"
+		elif [ "$rdd:$rdi:$bad" = "2:0:" ]; then
+			# the zone listing failed for good (every retry a 500): ip-dns
+			# could not start, so it passed nothing on and nothing was deleted
+			pass "$label: delete: the zone could not be listed: exit 2, nothing deleted"
 		else
 			like "$rdd:$rdi:$bad" "^[012]:[01]:.*delete" "$label: delete: exit 1 (2: the zone could not be listed), with error objects"
 		fi
