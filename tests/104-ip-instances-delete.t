@@ -66,6 +66,16 @@ is "$(printf '%s\n' "$out" | jq -r 'select(.deleted.instance==true) | .name' | s
     "delete again: still reported deleted"
 like "$err" "alpha: instance already gone" "delete again: says already gone"
 
+# nova deletes asynchronously: until it is gone, a deleted server is DELETING
+os_knobs '{"delete_delay": 30}'
+ip-names -c "$C" going | ip-instances -c "$C" create >"$T/going" 2>/dev/null
+ip-instances -c "$C" delete "$T/going" >/dev/null 2>&1
+is "$(os_servers | jq -r '.servers[] | select(.name=="party-going") | ."OS-EXT-STS:task_state"')" deleting \
+    "a deleted server is still in nova, task state deleting"
+is "$(ip-instances -c "$C" ls | jq -r 'select(.name=="going") | .status')" DELETING \
+    "ls: its status is DELETING, not ACTIVE"
+os_knobs '{"delete_delay": 0.5}'
+
 # nova failing: error object, exit 1
 ip-names -c "$C" doomed | ip-instances -c "$C" create >"$T/doomed" 2>/dev/null
 : >"$OS_LOG"

@@ -143,7 +143,11 @@ instance_obj(const struct os *os, jv base, jv server)
 	base = os_set_str(base, "type", "instance");
 	base = os_set_str(base, "instance", ip_get_str(server, "name"));
 	base = os_set_str(base, "id", ip_get_str(server, "id"));
-	base = os_set_str(base, "status", ip_get_str(server, "status"));
+	/* nova deletes asynchronously: a deleted server stays ACTIVE with
+	 * task_state "deleting" for a while; say so rather than ACTIVE */
+	const char *task = ip_get_str(server, "OS-EXT-STS:task_state");
+	base = os_set_str(base, "status", task && strcmp(task, "deleting") == 0 ? "DELETING" :
+	    ip_get_str(server, "status"));
 	base = jv_object_set(base, jv_string("ipv4"), pick_addr(os, server, 4));
 	base = jv_object_set(base, jv_string("ipv6"), pick_addr(os, server, 6));
 	base = os_set_str(base, "provider", "openstack");
